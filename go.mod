@@ -1,0 +1,3 @@
+module qmail-remote-go
+
+go 1.26
