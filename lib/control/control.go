@@ -1,0 +1,124 @@
+// Package control reads qmail's control files the way qmail's control.c
+// does: a missing file means "use the default", any other error is a
+// temporary failure, single-value files use their first line only.
+// See SPEC 4.1 and qmail-remote(8), CONTROL FILES.
+package control
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Home is the default qmail home; the Makefile sets it with -X.
+var Home = "/var/qmail"
+
+// HomeDir returns $QMAILHOME, or Home when it is unset or empty.
+func HomeDir() string {
+	if h := os.Getenv("QMAILHOME"); h != "" {
+		return h
+	}
+	return Home
+}
+
+// Dir is the folder the control files are read from, relative to the
+// qmail home that qmail-remote changes into.
+const Dir = "control/"
+
+// read returns the file's contents; ok is false when it does not exist.
+func read(name string) (data string, ok bool, err error) {
+	b, err := os.ReadFile(Dir + name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return string(b), true, nil
+}
+
+// trimRight removes trailing spaces, tabs and CRs (and the newline).
+func trimRight(s string) string { return strings.TrimRight(s, " \t\r\n") }
+
+// ReadLine returns the first line of a single-value file with trailing
+// white space removed (leading white space is kept, as in control.c).
+func ReadLine(name string) (value string, ok bool, err error) {
+	data, ok, err := read(name)
+	if !ok || err != nil {
+		return "", ok, err
+	}
+	first, _, _ := strings.Cut(data, "\n")
+	return trimRight(first), true, nil
+}
+
+// ReadInt returns the leading decimal digits of the file's first line,
+// or def when the file is missing or its first line starts with no digit.
+// Values are capped at max so that later arithmetic cannot overflow.
+func ReadInt(name string, def, max int) (int, error) {
+	line, ok, err := ReadLine(name)
+	if !ok || err != nil {
+		return def, err
+	}
+	n, digits := 0, 0
+	for ; digits < len(line) && line[digits] >= '0' && line[digits] <= '9'; digits++ {
+		if n <= max {
+			n = n*10 + int(line[digits]-'0')
+		}
+	}
+	if digits == 0 {
+		return def, nil
+	}
+	return min(n, max), nil
+}
+
+// An Entry is the value of one table line and where it came from.
+type Entry struct {
+	Value string
+	Where string // e.g. "control/smtproutes line 3", for error reports
+}
+
+// A Table is a control file of key:value lines. Keys are matched
+// ASCII-case-insensitively; when a key appears twice the last line wins.
+type Table map[string]Entry
+
+// ReadTable reads a table file. Trailing white space is removed from each
+// line; empty lines, lines starting with '#' and lines without ':' are
+// ignored (SPEC 4.1). A missing file is an empty table.
+func ReadTable(name string) (Table, error) {
+	data, ok, err := read(name)
+	if !ok || err != nil {
+		return Table{}, err
+	}
+	t := Table{}
+	for i, line := range strings.Split(data, "\n") {
+		line = trimRight(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		key, value, found := strings.Cut(line, ":")
+		if !found {
+			continue
+		}
+		t[Lower(key)] = Entry{value, Dir + name + " line " + strconv.Itoa(i+1)}
+	}
+	return t, nil
+}
+
+// Get looks key up ASCII-case-insensitively.
+func (t Table) Get(key string) (Entry, bool) {
+	e, ok := t[Lower(key)]
+	return e, ok
+}
+
+// Lower folds ASCII letters only, as qmail's case_diffs does.
+func Lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

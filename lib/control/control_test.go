@@ -1,0 +1,101 @@
+package control
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// inHome makes a temporary qmail home with the given control files and
+// changes into it for the rest of the test.
+func inHome(t *testing.T, files map[string]string) {
+	t.Helper()
+	home := t.TempDir()
+	os.Mkdir(filepath.Join(home, "control"), 0o755)
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(home, "control", name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(home)
+}
+
+func TestReadLine(t *testing.T) {
+	inHome(t, map[string]string{
+		"me":       "  mail.example.org \t\r\nsecond\n",
+		"helohost": "",
+		"nolf":     "x.example",
+	})
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"me", "  mail.example.org", true},
+		{"helohost", "", true},
+		{"nolf", "x.example", true},
+		{"missing", "", false},
+	}
+	for _, tt := range tests {
+		got, ok, err := ReadLine(tt.name)
+		if err != nil || ok != tt.ok || got != tt.want {
+			t.Errorf("ReadLine(%q) = %q, %v, %v; want %q, %v", tt.name, got, ok, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestReadLineUnreadable(t *testing.T) {
+	inHome(t, nil)
+	os.Mkdir("control/me", 0o755) // a folder cannot be read as a file
+	if _, _, err := ReadLine("me"); err == nil {
+		t.Fatal("want an error for an unreadable control file")
+	}
+	if _, err := ReadTable("me"); err == nil {
+		t.Fatal("want an error for an unreadable table")
+	}
+}
+
+func TestReadInt(t *testing.T) {
+	inHome(t, map[string]string{
+		"a": "60s\n", "b": "x60\n", "c": "", "d": "99999999999999999999999\n", "e": " 5\n", "f": "0\n",
+	})
+	tests := []struct {
+		name string
+		want int
+	}{
+		{"a", 60}, {"b", 7}, {"c", 7}, {"d", 1000}, {"e", 7}, {"f", 0}, {"missing", 7},
+	}
+	for _, tt := range tests {
+		got, err := ReadInt(tt.name, 7, 1000)
+		if err != nil || got != tt.want {
+			t.Errorf("ReadInt(%q) = %d, %v; want %d", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestReadTable(t *testing.T) {
+	inHome(t, map[string]string{"smtproutes": "# comment\n\nExample.COM:relay.example:26  \nnocolon\n:default:1:2\nexample.com:second\n\t:tab\n"})
+	tab, err := ReadTable("smtproutes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Entry{
+		"example.com": {"second", "control/smtproutes line 6"},
+		"":            {"default:1:2", "control/smtproutes line 5"},
+		"\t":          {"tab", "control/smtproutes line 7"},
+	}
+	if len(tab) != len(want) {
+		t.Fatalf("got %v", tab)
+	}
+	for k, w := range want {
+		if got, ok := tab.Get(k); !ok || got != w {
+			t.Errorf("Get(%q) = %v, %v; want %v", k, got, ok, w)
+		}
+	}
+	if got, ok := tab.Get("EXAMPLE.com"); !ok || got.Value != "second" {
+		t.Errorf("case-insensitive Get failed: %v", got)
+	}
+	empty, err := ReadTable("missing")
+	if err != nil || len(empty) != 0 {
+		t.Errorf("missing table: %v, %v", empty, err)
+	}
+}

@@ -1,0 +1,131 @@
+// Package route chooses where a message goes: a pure function of the
+// control tables, the destination host and the envelope sender.
+// See SPEC 3.1, 4.1 and 4.5, and qmail-remote(8), CONTROL FILES.
+package route
+
+import (
+	"fmt"
+	"strings"
+
+	"qmail-remote-go/lib/control"
+)
+
+// Tables holds the control tables that route selection reads.
+type Tables struct {
+	SMTPRoutes control.Table
+}
+
+// A Route says how to reach the destination.
+type Route struct {
+	Host  string // destination after routing: the relay, or the host itself
+	Relay bool   // true: Host is a relay, look up its addresses only; false: MX lookup of Host
+	Port  int
+	User  string // SMTP AUTH credentials, both set or both empty
+	Pass  string
+	Where string // the control line that chose the route, "" for the default
+}
+
+// DefaultSMTPPort is the port used when no route names one.
+const DefaultSMTPPort = 25
+
+// Select returns the route for delivering to host a message from sender.
+// The error names the control file and line that could not be parsed.
+func Select(t Tables, host, sender string) (Route, error) {
+	def := Route{Host: host, Port: DefaultSMTPPort}
+	// SPEC 4.5: the bounce route "!@" applies only to the empty sender and
+	// stops the search unless its relay is empty.
+	if sender == "" {
+		if e, ok := t.SMTPRoutes.Get("!@"); ok {
+			r, err := parse(e, def)
+			if err != nil || r.Relay {
+				return r, err
+			}
+		}
+	}
+	if e, ok := Lookup(t.SMTPRoutes, host); ok {
+		return parse(e, def)
+	}
+	return def, nil
+}
+
+// Lookup finds the most specific entry for name: name itself, then each
+// suffix of it that starts at a '.', then the empty key (SPEC 4.1).
+func Lookup(t control.Table, name string) (control.Entry, bool) {
+	if e, ok := t.Get(name); ok {
+		return e, true
+	}
+	for i := 1; i < len(name); i++ {
+		if name[i] != '.' {
+			continue
+		}
+		if e, ok := t.Get(name[i:]); ok {
+			return e, true
+		}
+	}
+	return t.Get("")
+}
+
+// parse reads a route value "relay[:port|;port][|user|password]".
+// An empty relay keeps the MX lookup of the host (with the port and the
+// credentials, SPEC A17).
+func parse(e control.Entry, def Route) (Route, error) {
+	r := def
+	r.Where = e.Where
+	hostport, cred, hasCred := strings.Cut(e.Value, "|")
+	if hasCred {
+		// The user ends at the second '|'; the password is the rest of the
+		// line. A lone user with no password means no AUTH.
+		user, pass, _ := strings.Cut(cred, "|")
+		if user != "" && pass != "" {
+			r.User, r.Pass = user, pass
+		}
+	}
+	relay, port, hasPort := splitPort(hostport)
+	if hasPort && port != "" {
+		p, ok := parsePort(port)
+		if !ok {
+			return Route{}, fmt.Errorf("%s: bad port %q", e.Where, port)
+		}
+		r.Port = p
+	}
+	if relay != "" {
+		r.Host, r.Relay = relay, true
+	}
+	return r, nil
+}
+
+// splitPort separates "relay;port" or "relay:port" (SPEC D5): a ';' wins;
+// otherwise the first ':' outside brackets, so "[2001:db8::1]:26" works.
+func splitPort(s string) (host, port string, ok bool) {
+	if h, p, found := strings.Cut(s, ";"); found {
+		return h, p, true
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case ':':
+			if depth <= 0 {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
+}
+
+func parsePort(s string) (int, bool) {
+	if s == "" || len(s) > 5 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n > 0 && n < 65536
+}

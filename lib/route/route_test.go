@@ -1,0 +1,78 @@
+package route
+
+import (
+	"strings"
+	"testing"
+
+	"qmail-remote-go/lib/control"
+)
+
+// table builds a control.Table from "key:value" lines.
+func table(lines ...string) control.Table {
+	t := control.Table{}
+	for i, l := range lines {
+		k, v, _ := strings.Cut(l, ":")
+		t[control.Lower(k)] = control.Entry{Value: v, Where: "control/smtproutes line " + string(rune('1'+i))}
+	}
+	return t
+}
+
+func TestSelect(t *testing.T) {
+	afmil := table("inside.af.mil:firewall.af.mil:26", ".af.mil:", ":heaven.af.mil")
+	tests := []struct {
+		name   string
+		routes control.Table
+		host   string
+		sender string
+		want   Route
+	}{
+		{"no routes: MX lookup, port 25", table(), "example.com", "a@b", Route{Host: "example.com", Port: 25}},
+		{"suffix with empty relay: MX", afmil, "mail.af.mil", "a@b", Route{Host: "mail.af.mil", Port: 25, Where: "control/smtproutes line 2"}},
+		{".suffix does not match the bare domain", afmil, "af.mil", "a@b", Route{Host: "heaven.af.mil", Relay: true, Port: 25, Where: "control/smtproutes line 3"}},
+		{"catch-all", afmil, "example.com", "a@b", Route{Host: "heaven.af.mil", Relay: true, Port: 25, Where: "control/smtproutes line 3"}},
+		{"exact key with port", afmil, "inside.af.mil", "a@b", Route{Host: "firewall.af.mil", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"keys fold case", afmil, "INSIDE.AF.MIL", "a@b", Route{Host: "firewall.af.mil", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"semicolon port", table("x.test:relay.test;2525"), "x.test", "a@b", Route{Host: "relay.test", Relay: true, Port: 2525, Where: "control/smtproutes line 1"}},
+		{"bracketed IPv4 relay", table(":[127.0.0.1]:2525"), "any.test", "a@b", Route{Host: "[127.0.0.1]", Relay: true, Port: 2525, Where: "control/smtproutes line 1"}},
+		{"bracketed IPv6 relay with colon port", table(":[2001:db8::1]:26"), "any.test", "a@b", Route{Host: "[2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"bracketed IPv6 relay with semicolon port", table(":[2001:db8::1];26"), "any.test", "a@b", Route{Host: "[2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"literal key", table("[192.0.2.7]:[198.51.100.2]"), "[192.0.2.7]", "a@b", Route{Host: "[198.51.100.2]", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
+		{"credentials", table(":submission.test:587|myuserid|my|pass:word"), "x.test", "a@b", Route{Host: "submission.test", Relay: true, Port: 587, User: "myuserid", Pass: "my|pass:word", Where: "control/smtproutes line 1"}},
+		{"user without password: no AUTH", table(":relay.test|user"), "x.test", "a@b", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
+		{"empty relay with port and credentials keeps MX lookup", table(".test::2526|u|p"), "a.test", "a@b", Route{Host: "a.test", Port: 2526, User: "u", Pass: "p", Where: "control/smtproutes line 1"}},
+		{"empty port is the default", table(":relay.test:"), "x.test", "a@b", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
+		{"bounce route for the empty sender", table("!@:bouncehost.af.mil:27", ":heaven.af.mil"), "x.test", "", Route{Host: "bouncehost.af.mil", Relay: true, Port: 27, Where: "control/smtproutes line 1"}},
+		{"bounce route ignored for other senders", table("!@:bouncehost.af.mil:27", ":heaven.af.mil"), "x.test", "#@[]", Route{Host: "heaven.af.mil", Relay: true, Port: 25, Where: "control/smtproutes line 2"}},
+		{"bounce route with empty relay: per-host routes", table("!@:", "x.test:relay.test"), "x.test", "", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 2"}},
+	}
+	for _, tt := range tests {
+		got, err := Select(Tables{SMTPRoutes: tt.routes}, tt.host, tt.sender)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: Select = %+v, %v\n want %+v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestSelectBadPort(t *testing.T) {
+	for _, v := range []string{"relay.test:abc", "relay.test:0", "relay.test:65536", "relay.test;25x", "relay.test:123456"} {
+		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
+		if err == nil || !strings.Contains(err.Error(), "control/smtproutes line 1") {
+			t.Errorf("%q: err = %v, want one naming the line", v, err)
+		}
+	}
+}
+
+func TestLookupOrder(t *testing.T) {
+	tab := table(":all", ".com:com", ".example.com:example", "a.b.example.com:exact")
+	for host, want := range map[string]string{
+		"a.b.example.com": "exact",
+		"c.b.example.com": "example",
+		"example.com":     "com",
+		"other.org":       "all",
+		"":                "all",
+	} {
+		if e, ok := Lookup(tab, host); !ok || e.Value != want {
+			t.Errorf("Lookup(%q) = %q, want %q", host, e.Value, want)
+		}
+	}
+}
