@@ -1,0 +1,145 @@
+// Qmail-remote delivers one message to a remote host for qmail-rspawn:
+// it chooses the route, finds the candidate addresses with mxlookup,
+// connects, runs the speaker (smtpclient) on the connection and prints
+// its reports. It always exits 0. See qmail-remote.8.
+package main
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"qmail-remote-go/lib/control"
+	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/route"
+)
+
+func main() {
+	// A failed write of the reports must not kill us: qmail-rspawn would
+	// read a death by SIGPIPE as a crash. We exit 0 whatever happens.
+	signal.Ignore(syscall.SIGPIPE)
+	os.Stdout.Write(deliver(os.Args[1:]))
+	os.Exit(0)
+}
+
+// A final is a message report that ends the run before any speaker
+// could give one.
+type final struct {
+	letter byte
+	text   string
+}
+
+func (f *final) Error() string { return f.text }
+
+func temp(format string, a ...any) *final { return &final{'Z', fmt.Sprintf(format, a...)} }
+func perm(format string, a ...any) *final { return &final{'D', fmt.Sprintf(format, a...)} }
+
+func (f *final) bytes() []byte { return report.Report{Letter: f.letter, Text: f.text}.Bytes() }
+
+// deliver returns everything qmail-remote prints for these arguments.
+func deliver(args []string) (out []byte) {
+	defer func() {
+		// qmail-rspawn bounces the message when we exit 2, as a panic
+		// does: a bug of ours must end in a Z so that qmail retries.
+		if r := recover(); r != nil {
+			out = temp("qmail-remote crashed: %s. (#4.3.0)\n", oneLine(fmt.Sprint(r))).bytes()
+		}
+	}()
+	if len(args) < 3 {
+		return perm("I (qmail-remote) was invoked improperly. (#5.3.5)\n").bytes()
+	}
+	d := &delivery{host: args[0], sender: args[1], rcpts: args[2:]}
+	out, f := d.run()
+	if f != nil {
+		return f.bytes()
+	}
+	return out
+}
+
+// A delivery is one run of qmail-remote.
+type delivery struct {
+	host, sender string
+	rcpts        []string
+	cfg          config
+	route        route.Route
+	msg          message
+	bin          string // the folder our stages live in
+}
+
+func (d *delivery) run() ([]byte, *final) {
+	if err := os.Chdir(control.HomeDir()); err != nil {
+		return nil, temp("Unable to switch to home directory. (#4.3.0)\n")
+	}
+	var err error
+	if d.cfg, err = readConfig(); err != nil {
+		return nil, temp("Unable to read control files. (#4.3.0)\n")
+	}
+	if d.route, err = route.Select(d.cfg.tables, d.host, d.sender); err != nil {
+		return nil, temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, temp("Unable to find my own folder: %s. (#4.3.0)\n", oneLine(err.Error()))
+	}
+	d.bin = filepath.Dir(exe)
+	var f *final
+	if d.msg, f = openMessage(os.Stdin); f != nil {
+		return nil, f
+	}
+	cands, f := d.candidates()
+	if f != nil {
+		return nil, f
+	}
+	return d.try(cands)
+}
+
+// config is what qmail-remote reads from control/.
+type config struct {
+	helohost       string
+	timeoutconnect int // seconds
+	timeoutremote  int // seconds
+	tables         route.Tables
+}
+
+const maxTimeout = 86400
+
+func readConfig() (c config, err error) {
+	var ok bool
+	if c.helohost, ok, err = control.ReadLine("helohost"); err != nil {
+		return c, err
+	}
+	if !ok {
+		// SPEC 4.3: helohost defaults to me; neither is an error.
+		if c.helohost, ok, err = control.ReadLine("me"); err != nil || !ok {
+			return c, cmp.Or(err, errors.New("neither control/helohost nor control/me"))
+		}
+	}
+	if c.timeoutconnect, err = control.ReadInt("timeoutconnect", 60, maxTimeout); err != nil {
+		return c, err
+	}
+	if c.timeoutremote, err = control.ReadInt("timeoutremote", 1200, maxTimeout); err != nil {
+		return c, err
+	}
+	c.tables.SMTPRoutes, err = control.ReadTable("smtproutes")
+	return c, err
+}
+
+// oneLine makes text from a stage or an error fit into one report line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	b := []byte(s)
+	for i, c := range b {
+		if c < 32 || c > 126 {
+			b[i] = '?'
+		}
+	}
+	if len(b) > 300 {
+		b = append(b[:297], "..."...)
+	}
+	return string(b)
+}

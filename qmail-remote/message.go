@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+)
+
+// message is the message on fd 0, rewound before every attempt so that
+// each one sends the same bytes (SPEC D18).
+type message struct {
+	f     *os.File
+	start int64 // offset of the first byte
+	size  int64
+}
+
+// openMessage returns fd 0 itself when it can seek, else an unlinked
+// temporary copy of it.
+func openMessage(f *os.File) (message, *final) {
+	if start, err := f.Seek(0, io.SeekCurrent); err == nil {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			return message{f, start, st.Size() - start}, nil
+		}
+	}
+	return spool(f)
+}
+
+func spool(in *os.File) (message, *final) {
+	tmp, err := os.CreateTemp("", "qmail-remote.")
+	if err != nil {
+		return message{}, temp("Unable to spool the message: %s. (#4.3.0)\n", oneLine(err.Error()))
+	}
+	os.Remove(tmp.Name()) // unlinked: nothing is left behind whatever happens
+	buf := make([]byte, 64*1024)
+	var size int64
+	for {
+		n, rerr := in.Read(buf)
+		if n > 0 {
+			if _, err := tmp.Write(buf[:n]); err != nil {
+				tmp.Close()
+				return message{}, temp("Unable to spool the message: %s. (#4.3.0)\n", oneLine(err.Error()))
+			}
+			size += int64(n)
+		}
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			tmp.Close()
+			return message{}, temp("Unable to read message. (#4.3.0)\n")
+		}
+	}
+	return message{tmp, 0, size}, nil
+}
+
+// rewind puts the message back at its first byte.
+func (m message) rewind() error {
+	_, err := m.f.Seek(m.start, io.SeekStart)
+	return err
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"qmail-remote-go/lib/report"
+)
+
+// try runs the speaker on each candidate in turn until one gives the
+// final reports (SPEC 3.8, D1, D21).
+func (d *delivery) try(cands []candidate) ([]byte, *final) {
+	var last []byte // the latest report of a speaker that gave up on its host with a reason
+	for _, c := range cands {
+		conn, err := d.connect(c.addr)
+		if err != nil {
+			continue
+		}
+		r := d.speak(conn, c)
+		conn.Close()
+		ip := c.addr.String()
+		switch r.exitCode() {
+		case 0:
+			if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
+				return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+			}
+			return r.out, nil
+		case 100, 111:
+			// This host would not take the message; another may.
+			// Its reason, if it gave one, is a single message report.
+			if len(r.out) > 0 {
+				if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
+					return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+				}
+				last = r.out
+			}
+		default:
+			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why("smtpclient"), r.tail("smtpclient"))
+		}
+	}
+	if last != nil {
+		return last, nil
+	}
+	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n")
+}
+
+// connect opens a TCP connection within timeoutconnect.
+func (d *delivery) connect(a netip.Addr) (*net.TCPConn, error) {
+	dialer := net.Dialer{Timeout: time.Duration(d.cfg.timeoutconnect) * time.Second}
+	c, err := dialer.Dial("tcp", netip.AddrPortFrom(a, uint16(d.route.Port)).String())
+	if err != nil {
+		return nil, err
+	}
+	return c.(*net.TCPConn), nil
+}
+
+// speak runs smtpclient with the connection on fds 6 and 7, as a UCSPI
+// client would, and the message rewound on fd 0.
+func (d *delivery) speak(conn *net.TCPConn, c candidate) result {
+	sock, err := conn.File()
+	if err != nil {
+		return result{err: err}
+	}
+	defer sock.Close()
+	if err := d.msg.rewind(); err != nil {
+		return result{err: err}
+	}
+	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
+	env := append(stageEnv(),
+		"PROTO=TCP",
+		"TCPREMOTEIP="+c.addr.String(),
+		"TCPREMOTEPORT="+strconv.Itoa(d.route.Port),
+		"TCPLOCALIP="+local.Addr().Unmap().String(),
+		"TCPLOCALPORT="+strconv.Itoa(int(local.Port())),
+		"HELOHOST="+d.cfg.helohost,
+		"TIMEOUTREMOTE="+strconv.Itoa(d.cfg.timeoutremote),
+	)
+	args := append([]string{d.sender}, d.rcpts...)
+	return stage{name: "smtpclient", args: args, env: env, stdin: d.msg.f,
+		extra: []*os.File{nil, nil, nil, sock, sock},
+		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
+}
+
+// speakLimit bounds one speaker run: every read and write of it has
+// timeoutremote, and a peer that answers one byte just before each
+// timeout must still come to an end. See qmail-remote.8, TIMEOUTS.
+func (d *delivery) speakLimit() time.Duration {
+	return time.Duration(4*d.cfg.timeoutremote)*time.Second + time.Duration(d.msg.size/4096)*time.Second
+}
