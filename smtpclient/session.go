@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"qmail-remote-go/lib/addr"
+	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/smtp"
+)
+
+// A session is one SMTP dialogue in lock step (SPEC 5): every command is
+// written and flushed and its reply read before the next one. It touches
+// no descriptor itself, so the tests drive it with strings.
+type session struct {
+	r    *bufio.Reader // from the peer
+	w    *bufio.Writer // to the peer
+	msg  io.Reader     // the message, LF line ends
+	out  io.Writer     // reports
+	ip   string        // printed in the reports
+	helo string
+
+	text   []byte            // capture of the latest reply; nil once printed (SPEC 1.6)
+	ext    map[string]string // EHLO keywords (upper case) and their parameters
+	outErr error             // the first failure to write a report
+}
+
+// An ending is how a session ends: the message report (none when letter
+// is 0), whether QUIT goes out first, the exit code, and a diagnostic.
+type ending struct {
+	letter byte
+	text   string
+	quit   bool
+	exit   int
+	diag   string
+}
+
+// run holds the whole dialogue and returns the exit code and a diagnostic
+// line for fd 2 ("" for none).
+func (s *session) run(sender string, rcpts []string) (int, string) {
+	e := s.deliver(sender, rcpts)
+	if e.quit {
+		// SPEC D2: QUIT after every SMTP-level outcome, reply not awaited.
+		s.w.WriteString("QUIT\r\n")
+		s.w.Flush()
+	}
+	if e.letter != 0 {
+		s.report(e.letter, e.text)
+	}
+	if s.outErr != nil {
+		return 111, "unable to write reports: " + s.outErr.Error()
+	}
+	return e.exit, e.diag
+}
+
+func (s *session) deliver(sender string, rcpts []string) ending {
+	if e := s.greeting(); e != nil {
+		return *e
+	}
+	if e := s.hello(); e != nil {
+		return *e
+	}
+	if addr.HasLineBreak(sender) {
+		return ending{letter: 'D', text: "Sorry, the envelope sender contains a line break. (#5.1.7)\n", quit: true}
+	}
+	if e := s.mail(sender); e != nil {
+		return *e
+	}
+	if e := s.recipients(rcpts); e != nil {
+		return *e
+	}
+	if s.outErr != nil {
+		return ending{quit: true} // never send a message nobody will hear about
+	}
+	if e := s.data(); e != nil {
+		return *e
+	}
+	return s.body()
+}
+
+// greeting applies SPEC D1: 4xx other than 421/450, and 5xx, let the
+// caller try the next address, so they print no report.
+func (s *session) greeting() *ending {
+	rep, e := s.reply()
+	if e != nil {
+		return e
+	}
+	switch c := rep.Code; {
+	case c == 220:
+		return nil
+	case c == 421 || c == 450:
+		return s.quit('Z', "Connected to ", " but greylisted")
+	case c >= 400 && c < 600:
+		exit := 111
+		if c >= 500 {
+			exit = 100
+		}
+		diag := fmt.Sprintf("connected to %s but greeting failed: %s", s.ip, smtp.FirstLine(rep.Text))
+		return &ending{quit: true, exit: exit, diag: diag}
+	}
+	return s.quit('Z', "Connected to ", " but greeting failed")
+}
+
+// hello: RFC 5321 4.1.1.1, EHLO first, HELO when the server refuses it.
+func (s *session) hello() *ending {
+	rep, e := s.cmd("EHLO " + s.helo)
+	if e != nil {
+		return e
+	}
+	if rep.Code == 250 {
+		s.ext = extensions(rep.Text)
+		return nil
+	}
+	if rep, e = s.cmd("HELO " + s.helo); e != nil {
+		return e
+	}
+	switch class(rep.Code) {
+	case 2:
+		if rep.Code == 250 {
+			return nil
+		}
+	case 5:
+		return s.quit('D', "Connected to ", " but my name was rejected")
+	}
+	return s.quit('Z', "Connected to ", " but my name was rejected")
+}
+
+// extensions parses the EHLO reply (RFC 5321 4.1.1.1): every line after
+// the first is a keyword and its parameters. The old "AUTH=LOGIN" form
+// counts as keyword AUTH. Kept for STARTTLS, AUTH, SIZE, PIPELINING.
+func extensions(text []byte) map[string]string {
+	ext := map[string]string{}
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	for _, l := range lines[1:] {
+		if len(l) < 4 {
+			continue
+		}
+		kw, params, _ := strings.Cut(l[4:], " ")
+		if k, p, ok := strings.Cut(kw, "="); ok {
+			kw, params = k, strings.TrimSpace(p+" "+params)
+		}
+		if kw != "" {
+			ext[strings.ToUpper(kw)] = params
+		}
+	}
+	return ext
+}
+
+func (s *session) mail(sender string) *ending {
+	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">")
+	if e != nil {
+		return e
+	}
+	switch class(rep.Code) {
+	case 2:
+		return nil
+	case 5:
+		return s.quit('D', "Connected to ", " but sender was rejected")
+	case 4:
+		return s.quit('Z', "Connected to ", " but sender was greylisted")
+	}
+	return s.quit('Z', "Connected to ", " but sender was rejected")
+}
+
+// recipients sends one RCPT per recipient and prints its report at once.
+func (s *session) recipients(rcpts []string) *ending {
+	accepted := 0
+	for _, r := range rcpts {
+		if addr.HasLineBreak(r) {
+			s.report('h', "Sorry, the recipient address contains a line break. (#5.1.3)\n")
+			continue
+		}
+		rep, e := s.cmd("RCPT TO:<" + addr.Mangle(r) + ">")
+		if e != nil {
+			return e
+		}
+		switch c := rep.Code; {
+		case class(c) == 2:
+			s.report('r', "")
+			accepted++
+		case class(c) == 5:
+			s.report('h', s.ip+" does not like recipient.\n"+s.remote())
+		case c == 421 || c == 450:
+			s.report('s', s.ip+" probably greylisting.\n"+s.remote())
+		default:
+			s.report('s', s.ip+" does not like recipient.\n"+s.remote())
+		}
+		s.text = nil
+	}
+	if accepted == 0 {
+		s.text = nil
+		return s.quit('D', "Giving up on ", "")
+	}
+	return nil
+}
+
+func (s *session) data() *ending {
+	rep, e := s.cmd("DATA")
+	if e != nil {
+		return e
+	}
+	switch {
+	case rep.Code == 354:
+		return nil
+	case class(rep.Code) == 5:
+		return s.quit('D', "", " failed on DATA command")
+	case rep.Code == 451:
+		return s.quit('Z', "", " message was greylisted")
+	}
+	return s.quit('Z', "", " failed on DATA command")
+}
+
+// body sends the message and the final dot, and reads the verdict.
+func (s *session) body() ending {
+	var re *smtp.ReadError
+	switch err := smtp.WriteBody(s.w, s.msg); {
+	case err == smtp.ErrPartialLine:
+		// No terminator, no QUIT: either would land inside the message.
+		return ending{letter: 'D', text: "SMTP cannot transfer messages with partial final lines. (#5.6.2)\n"}
+	case errors.As(err, &re):
+		return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n"}
+	case err != nil:
+		return *s.dropped()
+	}
+	// RFC 5321 4.1.1.4: the mail data ends with "<CRLF>.<CRLF>".
+	s.w.WriteString(".\r\n")
+	if s.w.Flush() != nil {
+		return *s.dropped()
+	}
+	rep, err := smtp.ReadReply(s.r)
+	if err != nil {
+		return ending{letter: 'Z', text: "Connected to " + s.ip + " but connection died. Possible duplicate! (#4.4.2)\n"}
+	}
+	s.text = rep.Text
+	switch class(rep.Code) {
+	case 2:
+		return *s.quit('K', "", " accepted message")
+	case 5:
+		return *s.quit('D', "", " failed after I sent the message")
+	}
+	return *s.quit('Z', "", " failed after I sent the message")
+}
+
+// cmd sends one command line and reads its reply. The line never holds
+// CR or LF: the callers check the addresses, main checks HELOHOST.
+func (s *session) cmd(line string) (smtp.Reply, *ending) {
+	s.w.WriteString(line)
+	s.w.WriteString("\r\n")
+	if s.w.Flush() != nil {
+		return smtp.Reply{}, s.dropped()
+	}
+	return s.reply()
+}
+
+// reply reads one reply and makes it the current capture. A dead
+// connection, a timeout and a malformed reply all end the session.
+func (s *session) reply() (smtp.Reply, *ending) {
+	rep, err := smtp.ReadReply(s.r)
+	if err != nil {
+		return rep, s.dropped()
+	}
+	s.text = rep.Text
+	return rep, nil
+}
+
+// quit builds the report of qmail-remote's quit(): prefix, ip, suffix, a
+// dot, then the remote text if any; QUIT goes out first.
+func (s *session) quit(letter byte, prefix, suffix string) *ending {
+	return &ending{letter: letter, text: prefix + s.ip + suffix + ".\n" + s.remote(), quit: true}
+}
+
+func (s *session) dropped() *ending {
+	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but connection died. (#4.4.2)\n"}
+}
+
+// remote is the "Remote host said:" part for the current capture.
+func (s *session) remote() string {
+	if len(s.text) == 0 {
+		return ""
+	}
+	return "Remote host said: " + string(s.text)
+}
+
+func (s *session) report(letter byte, text string) {
+	if s.outErr == nil {
+		s.outErr = report.Write(s.out, letter, text)
+	}
+}
+
+// class is the first digit of a reply code (RFC 5321 4.2.1).
+func class(code int) int { return code / 100 }
