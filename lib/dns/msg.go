@@ -61,7 +61,7 @@ type message struct {
 func buildQuery(id uint16, name string, t Type) ([]byte, error) {
 	b := make([]byte, headerLen, headerLen+maxName+4)
 	binary.BigEndian.PutUint16(b[0:], id)
-	b[2] = 0x01                           // RD
+	b[2] = 0x01                          // RD
 	binary.BigEndian.PutUint16(b[4:], 1) // QDCOUNT
 	b, err := appendName(b, name)
 	if err != nil {
