@@ -1,0 +1,165 @@
+// Fakepeer plays a scripted SMTP (or any line protocol) server for tests.
+//
+// Usage:
+//
+//	fakepeer [-o LOG] SCRIPT prog [args...]
+//	fakepeer -l ADDR [-n N] [-o LOG] SCRIPT
+//
+// In the first form it runs prog with a pipe on its fd 6 (fakepeer to
+// prog) and another on its fd 7 (prog to fakepeer), fds 0, 1 and 2
+// inherited and fds 3-5 closed, plays SCRIPT on the other ends, and exits
+// with prog's exit code (128+N when prog dies of signal N).
+//
+// In the second form it listens on the TCP address ADDR (127.0.0.1:0
+// picks a free port), prints the bound port alone on the first line of
+// stdout, then serves N connections (default 1) one after the other, each
+// with the whole SCRIPT, and exits 0 (100 when an expect line did not
+// match, 111 when no connection came within 120 seconds).
+//
+// With -o, every byte the client sends is appended to LOG, exactly as
+// sent, all connections one after the other.
+//
+// SCRIPT holds one command per line; empty lines and lines starting with
+// '#' are skipped. TEXT is the rest of the line after the single space
+// that follows the command; in it \r, \n, \t, \0, \\ and \xHH stand for
+// those bytes.
+//
+//	send TEXT       send TEXT and CRLF
+//	raw TEXT        send TEXT only (no CRLF; use it for bare LF, NUL, 8-bit)
+//	repeat N TEXT   send TEXT N times (no CRLF added): big replies
+//	read            read one line from the client (whatever it holds)
+//	expect TEXT     read one line; if it is not TEXT (CRLF or LF removed),
+//	                say so on stderr and end the connection
+//	data            read lines up to and including a line holding only "."
+//	sleep MS        wait MS milliseconds
+//	shutdown        half-close: the client reads EOF; the script goes on
+//	close           close the connection now, both ways, and end it
+//	hang            answer nothing more; read what the client sends until
+//	                it closes or 60 seconds pass, then close
+//
+// A read that finds the client gone ends the connection. At the end of the
+// script fakepeer half-closes and reads (and logs) what the client still
+// sends, until it closes or 60 seconds pass.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+const (
+	prog        = "fakepeer"
+	usage       = "usage: fakepeer [-o LOG] SCRIPT prog [args...] | fakepeer -l ADDR [-n N] [-o LOG] SCRIPT"
+	bound       = 60 * time.Second  // hang, drain and write limit
+	acceptBound = 120 * time.Second // wait for each connection in -l mode
+)
+
+// errMismatch means an expect line did not match.
+var errMismatch = errors.New("expect mismatch")
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	signal.Ignore(syscall.SIGPIPE)
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	logName := fs.String("o", "", "")
+	addr := fs.String("l", "", "")
+	n := fs.Int("n", 1, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() < 1 || (*addr == "") == (fs.NArg() < 2) || *n < 1 {
+		fmt.Fprintln(os.Stderr, usage)
+		return 100
+	}
+	script, err := load(fs.Arg(0))
+	if err != nil {
+		return fatal(100, err.Error())
+	}
+	log := io.Discard
+	if *logName != "" {
+		f, err := os.OpenFile(*logName, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fatal(111, "unable to open log: "+err.Error())
+		}
+		defer f.Close()
+		log = f
+	}
+	if *addr != "" {
+		return listen(*addr, *n, script, log)
+	}
+	return child(fs.Args()[1:], script, log)
+}
+
+// listen serves n TCP connections one after the other.
+func listen(addr string, n int, script []command, log io.Writer) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fatal(111, "unable to listen: "+err.Error())
+	}
+	defer ln.Close()
+	fmt.Printf("%d\n", ln.Addr().(*net.TCPAddr).Port)
+	code := 0
+	for range n {
+		ln.(*net.TCPListener).SetDeadline(time.Now().Add(acceptBound))
+		c, err := ln.Accept()
+		if err != nil {
+			return fatal(111, "unable to accept: "+err.Error())
+		}
+		if serve(c.(*net.TCPConn), script, log) == errMismatch {
+			code = 100
+		}
+	}
+	return code
+}
+
+// child runs argv with the script on its fds 6 and 7.
+func child(argv []string, script []command, log io.Writer) int {
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		return fatal(111, "unable to create pipe: "+err.Error())
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		return fatal(111, "unable to create pipe: "+err.Error())
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{nil, nil, nil, toR, fromW} // fds 3, 4, 5, 6, 7
+	err = cmd.Start()
+	toR.Close()
+	fromW.Close()
+	if err != nil {
+		toW.Close()
+		fromR.Close()
+		return fatal(111, "unable to run "+argv[0]+": "+err.Error())
+	}
+	serve(&pipePeer{r: fromR, w: toW}, script, log)
+	cmd.Wait()
+	st := cmd.ProcessState
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return st.ExitCode()
+}
+
+// pipePeer is the fakepeer side of the two pipes of the first form.
+type pipePeer struct{ r, w *os.File }
+
+func (p *pipePeer) Read(b []byte) (int, error)         { return p.r.Read(b) }
+func (p *pipePeer) Write(b []byte) (int, error)        { return p.w.Write(b) }
+func (p *pipePeer) SetReadDeadline(t time.Time) error  { return p.r.SetReadDeadline(t) }
+func (p *pipePeer) SetWriteDeadline(t time.Time) error { return p.w.SetWriteDeadline(t) }
+func (p *pipePeer) CloseWrite() error                  { return p.w.Close() }
+func (p *pipePeer) Close() error                       { p.w.Close(); return p.r.Close() }
+
+func fatal(code int, msg string) int {
+	fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", prog, msg)
+	return code
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// A peer is the connection to the client: a TCP connection or two pipes.
+type peer interface {
+	io.ReadWriter
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+	CloseWrite() error
+	Close() error
+}
+
+// serve plays the script on p, logging every byte the client sends. It
+// returns errMismatch when an expect line failed.
+func serve(p peer, script []command, log io.Writer) error {
+	defer p.Close()
+	in := bufio.NewReader(io.TeeReader(p, log))
+	for _, c := range script {
+		switch err := step(p, in, c); err {
+		case nil:
+		case errClosed:
+			return nil
+		case errMismatch:
+			return err
+		default:
+			drain(p, in) // the client went away while we wrote
+			return nil
+		}
+	}
+	drain(p, in)
+	return nil
+}
+
+// errClosed ends a connection at once, without draining.
+var errClosed = fmt.Errorf("connection closed")
+
+func step(p peer, in *bufio.Reader, c command) error {
+	p.SetWriteDeadline(time.Now().Add(bound))
+	switch c.op {
+	case "send":
+		return write(p, append(c.text, '\r', '\n'))
+	case "raw":
+		return write(p, c.text)
+	case "repeat":
+		w := bufio.NewWriterSize(p, 64<<10)
+		for range c.n {
+			w.Write(c.text)
+		}
+		return w.Flush()
+	case "read":
+		_, err := readLine(in)
+		return eofCloses(err)
+	case "expect":
+		return expect(in, c)
+	case "data":
+		for {
+			l, err := readLine(in)
+			if err != nil {
+				return eofCloses(err)
+			}
+			if string(l) == ".\r\n" || string(l) == ".\n" {
+				return nil
+			}
+		}
+	case "sleep":
+		time.Sleep(time.Duration(c.n) * time.Millisecond)
+	case "shutdown":
+		return p.CloseWrite()
+	case "close":
+		return errClosed
+	case "hang":
+		p.SetReadDeadline(time.Now().Add(bound))
+		io.Copy(io.Discard, in)
+		return errClosed
+	}
+	return nil
+}
+
+func write(p peer, b []byte) error {
+	_, err := p.Write(b)
+	return err
+}
+
+func expect(in *bufio.Reader, c command) error {
+	l, err := readLine(in)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: script line %d: expected %q, got %v\n", prog, c.line, c.text, err)
+		return errMismatch
+	}
+	got := bytes.TrimSuffix(bytes.TrimSuffix(l, []byte("\n")), []byte("\r"))
+	if !bytes.Equal(got, c.text) {
+		fmt.Fprintf(os.Stderr, "%s: script line %d: expected %q, got %q\n", prog, c.line, c.text, got)
+		return errMismatch
+	}
+	return nil
+}
+
+// readLine reads one line, keeping at most 4 KiB of it.
+func readLine(in *bufio.Reader) ([]byte, error) {
+	var l []byte
+	for {
+		chunk, err := in.ReadSlice('\n')
+		if len(l) < 4096 {
+			l = append(l, chunk[:min(len(chunk), 4096-len(l))]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return l, err
+	}
+}
+
+// eofCloses turns "the client is gone" into the end of the connection.
+func eofCloses(err error) error {
+	if err != nil {
+		return errClosed
+	}
+	return nil
+}
+
+// drain half-closes and logs what the client still sends.
+func drain(p peer, in *bufio.Reader) {
+	p.CloseWrite()
+	p.SetReadDeadline(time.Now().Add(bound))
+	io.Copy(io.Discard, in)
+}

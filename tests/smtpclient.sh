@@ -1,0 +1,431 @@
+# smtpclient alone, its fds 6/7 on fakepeer's pipes, a message file on fd 0.
+# Each case shows fd 1 (NUL as ^@) and the exit code, and the bytes the
+# client sent (fakepeer -o).
+# Requirements: bin/smtpclient, tests/bin/fakepeer.
+# Not tested here: TCP sockets (tcpclient.sh), qmail-remote (its own suite).
+. "$(dirname "$0")/lib.sh"
+
+SCDEF='HELOHOST=helo.test TCPREMOTEIP=127.0.0.1'
+SCENV=$SCDEF
+# sc SCRIPT MESSAGE ARGS...: sets $out (fd 1 and exit code), $wire, $err.
+sc() {
+	printf '%s\n' "$1" > "$T/script"
+	printf "$2" > "$T/msg"
+	shift 2
+	: > "$T/log"
+	env -u HELOHOST -u TCPREMOTEIP -u TIMEOUTREMOTE $SCENV \
+		"$TBIN/fakepeer" -o "$T/log" "$T/script" "$BIN/smtpclient" "$@" \
+		< "$T/msg" > "$T/out" 2> "$T/err"
+	rc=$?
+	out=$(show < "$T/out"; echo; echo "exit $rc")
+	wire=$(show < "$T/log")
+	err=$(cat "$T/err")
+}
+
+# The dialogue up to the reply to MAIL.
+upto_mail='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 8BITMIME
+read
+send 250 ok'
+c_mail='EHLO helo.test^M
+MAIL FROM:<a@x.test>^M'
+c_data="$c_mail
+RCPT TO:<b@y.test>^M
+DATA^M"
+msg='Subject: x\n\nhi\n'
+c_msg='Subject: x^M
+^M
+hi^M
+.^M'
+
+case_ 'B3: delivery: r then K with the remote text, QUIT not awaited'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" "$msg" a@x.test b@y.test
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$wire" "$c_data
+$c_msg
+QUIT^M"
+
+case_ 'B4: EHLO 502, HELO 250: delivery goes on'
+sc 'send 220 hi
+read
+send 502 no
+read
+send 250 hi
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok' "$msg" a@x.test b@y.test
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+HELO helo.test^M
+MAIL FROM:<a@x.test>^M
+RCPT TO:<b@y.test>^M
+DATA^M
+$c_msg
+QUIT^M"
+
+case_ 'B4: EHLO 502, HELO 550: D my name was rejected'
+sc 'send 220 hi
+read
+send 502 no
+read
+send 550 who are you' "$msg" a@x.test b@y.test
+check "$out" "DConnected to 127.0.0.1 but my name was rejected.
+Remote host said: 550 who are you
+^@
+exit 0"
+
+case_ 'B6: greeting 421: Z greylisted'
+sc 'send 421 busy' "$msg" a@x.test b@y.test
+check "$out" "ZConnected to 127.0.0.1 but greylisted.
+Remote host said: 421 busy
+^@
+exit 0"
+check "$wire" "QUIT^M"
+
+case_ 'D1: greeting 554: QUIT, nothing on fd 1, exit 100 (try the next address)'
+sc 'send 554 go away' "$msg" a@x.test b@y.test
+check "$out|$err" "
+exit 100|smtpclient: fatal: connected to 127.0.0.1 but greeting failed: 554 go away"
+check "$wire" "QUIT^M"
+
+case_ 'D1: greeting 452: exit 111 (try the next address)'
+sc 'send 452 later' "$msg" a@x.test b@y.test
+check "$out|$wire" "
+exit 111|QUIT^M"
+
+case_ 'greeting 250: Z greeting failed'
+sc 'send 250 hi' "$msg" a@x.test b@y.test
+check "$out" "ZConnected to 127.0.0.1 but greeting failed.
+Remote host said: 250 hi
+^@
+exit 0"
+
+case_ 'B7: MAIL 553: D sender was rejected, no recipient report'
+sc 'send 220 hi
+read
+send 250 hi
+read
+send 553 no' "$msg" a@x.test b@y.test
+check "$out" "DConnected to 127.0.0.1 but sender was rejected.
+Remote host said: 553 no
+^@
+exit 0"
+check "$wire" "$c_mail
+QUIT^M"
+
+case_ 'B8: MAIL 451: Z sender was greylisted'
+sc 'send 220 hi
+read
+send 250 hi
+read
+send 451 later' "$msg" a@x.test b@y.test
+check "$out" "ZConnected to 127.0.0.1 but sender was greylisted.
+Remote host said: 451 later
+^@
+exit 0"
+
+case_ 'B9: two recipients 550: two h, then D Giving up without remote text'
+sc "$upto_mail
+read
+send 550 no
+read
+send 550 no either" "$msg" a@x.test b@y.test c@y.test
+check "$out" "h127.0.0.1 does not like recipient.
+Remote host said: 550 no
+^@h127.0.0.1 does not like recipient.
+Remote host said: 550 no either
+^@DGiving up on 127.0.0.1.
+^@
+exit 0"
+check "$wire" "$c_mail
+RCPT TO:<b@y.test>^M
+RCPT TO:<c@y.test>^M
+QUIT^M"
+
+case_ 'B10: 250 then 450: r, s probably greylisting, then K'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 450 try later
+read
+send 354 go
+data
+send 250 ok" "$msg" a@x.test b@y.test c@y.test
+check "$out" "r^@s127.0.0.1 probably greylisting.
+Remote host said: 450 try later
+^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+
+case_ 'B11: DATA 554: D failed on DATA command'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 554 no" "$msg" a@x.test b@y.test
+check "$out" "r^@D127.0.0.1 failed on DATA command.
+Remote host said: 554 no
+^@
+exit 0"
+check "$wire" "$c_data
+QUIT^M"
+
+case_ 'B11: DATA 451: Z message was greylisted'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 451 grey" "$msg" a@x.test b@y.test
+check "$out" "r^@Z127.0.0.1 message was greylisted.
+Remote host said: 451 grey
+^@
+exit 0"
+
+case_ 'B12: final reply 452: Z failed after I sent the message'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 452 full" "$msg" a@x.test b@y.test
+check "$out" "r^@Z127.0.0.1 failed after I sent the message.
+Remote host said: 452 full
+^@
+exit 0"
+
+case_ 'D24: final reply 354: Z, never K'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 354 what" "$msg" a@x.test b@y.test
+check "$out" "r^@Z127.0.0.1 failed after I sent the message.
+Remote host said: 354 what
+^@
+exit 0"
+
+case_ 'B13: peer closes after the dot: Possible duplicate!, no QUIT'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+close" "$msg" a@x.test b@y.test
+check "$out" "r^@ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)
+^@
+exit 0"
+check "$wire" "$c_data
+$c_msg"
+
+case_ 'B14: TIMEOUTREMOTE=1 and a peer that hangs: connection died'
+SCENV="$SCDEF TIMEOUTREMOTE=1"
+sc "$upto_mail
+hang" "$msg" a@x.test b@y.test
+SCENV=$SCDEF
+check "$out" "ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@
+exit 0"
+check "$wire" "$c_mail
+RCPT TO:<b@y.test>^M"
+
+case_ 'B15: dot-stuffing and CRLF'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" 'a\n.b\n..c\n.\n' a@x.test b@y.test
+check "$wire" "$c_data
+a^M
+..b^M
+...c^M
+..^M
+.^M
+QUIT^M"
+
+case_ 'B15: partial final line: D, the peer never sees the dot, no QUIT'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" 'abc' a@x.test b@y.test
+check "$out" "r^@DSMTP cannot transfer messages with partial final lines. (#5.6.2)
+^@
+exit 0"
+check "$wire" "$c_data"
+
+case_ 'empty message: only the terminator'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" '' a@x.test b@y.test
+check "$wire" "$c_data
+.^M
+QUIT^M"
+
+case_ '8-bit and NUL bytes pass through'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" '\351t\351\000\n' a@x.test b@y.test
+check "$wire" "$c_data
+M-itM-i^@^M
+.^M
+QUIT^M"
+
+case_ 'B16: quoted local part, empty sender'
+sc 'send 220 hi
+read
+send 250 hi
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok' "$msg" '' 'a b@example.com'
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<>^M
+RCPT TO:<\"a b\"@example.com>^M
+DATA^M
+$c_msg
+QUIT^M"
+
+case_ 'B17: multi-line 550, CR removed, NUL shown as ?'
+sc "$upto_mail
+raw 550-no such\\0user\\r\\n
+raw 550 sorry\\n" "$msg" a@x.test b@y.test
+check "$out" "h127.0.0.1 does not like recipient.
+Remote host said: 550-no such?user
+550 sorry
+^@DGiving up on 127.0.0.1.
+^@
+exit 0"
+
+case_ 'malformed reply code: connection died, no QUIT'
+sc "$upto_mail
+send 2x0 ok" "$msg" a@x.test b@y.test
+check "$out|$wire" "ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@
+exit 0|$c_mail
+RCPT TO:<b@y.test>^M"
+
+case_ 'endless multi-line reply: bounded, connection died'
+sc "send 220 hi
+read
+repeat 100000 250-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\r\\n
+send 250 end" "$msg" a@x.test b@y.test
+check "$out" "ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@
+exit 0"
+
+case_ 'recipient with a line break never reaches the wire'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" "$msg" a@x.test 'x@y
+DATA' b@y.test
+check "$out" "hSorry, the recipient address contains a line break. (#5.1.3)
+^@r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+
+case_ 'TCPREMOTEIP unset: unknown'
+SCENV=HELOHOST=helo.test
+sc 'send 421 busy' "$msg" a@x.test b@y.test
+SCENV=$SCDEF
+check "$out" "ZConnected to unknown but greylisted.
+Remote host said: 421 busy
+^@
+exit 0"
+
+case_ 'usage: one argument'
+sc 'send 220 hi' "$msg" a@x.test
+check "$out|$err" "
+exit 100|usage: smtpclient sender recip [recip ...]"
+
+case_ 'usage: HELOHOST unset'
+SCENV=TCPREMOTEIP=127.0.0.1
+sc 'send 220 hi' "$msg" a@x.test b@y.test
+SCENV=$SCDEF
+check "$out|$err" "
+exit 100|smtpclient: fatal: HELOHOST is not set"
+
+case_ 'usage: bad TIMEOUTREMOTE'
+SCENV="$SCDEF TIMEOUTREMOTE=soon"
+sc 'send 220 hi' "$msg" a@x.test b@y.test
+SCENV=$SCDEF
+check "$out|$err" "
+exit 100|smtpclient: fatal: TIMEOUTREMOTE is not a positive number of seconds: \"soon\""
+
+case_ 'empty HELOHOST: EHLO with an empty argument'
+SCENV="TCPREMOTEIP=127.0.0.1 HELOHOST="
+sc 'send 220 hi
+read
+send 250 hi
+read
+send 553 no' "$msg" a@x.test b@y.test
+SCENV=$SCDEF
+check "$wire" "EHLO ^M
+MAIL FROM:<a@x.test>^M
+QUIT^M"
+
+case_ 'no fds 6/7: exit 111'
+HELOHOST=h "$BIN/smtpclient" a@x b@y < /dev/null > "$T/out" 2> "$T/err" 6<&- 7>&-
+check "$? $(cat "$T/err")" "111 smtpclient: fatal: unable to use network fds 6/7: fd 6: bad file descriptor"
+
+case_ 'writing fd 1 fails: exit 111, no DATA'
+printf '%s\n' "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" > "$T/script"
+: > "$T/log"
+HELOHOST=h "$TBIN/fakepeer" -o "$T/log" "$T/script" "$BIN/smtpclient" a@x b@y < /dev/null > /dev/full 2> "$T/err"
+check "$? $(show < "$T/log")" "111 EHLO h^M
+MAIL FROM:<a@x>^M
+RCPT TO:<b@y>^M
+QUIT^M"
+
+finish
