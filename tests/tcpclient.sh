@@ -1,0 +1,86 @@
+# smtpclient composed by hand with ucspi-tcp's tcpclient, as an admin would:
+#   tcpclient -RHl0 127.0.0.1 PORT smtpclient sender recip < msg
+# against fakepeer -l (TCP mode). tcpclient puts one socket on fds 6 and 7
+# and sets TCPREMOTEIP.
+# Requirements: bin/smtpclient, tests/bin/fakepeer, tcpclient (Debian
+# ucspi-tcp); without tcpclient the suite is skipped.
+# Not tested here: the dialogue cases (smtpclient.sh covers them on pipes).
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v tcpclient > /dev/null 2>&1; then
+	echo "tcpclient.sh: info: tcpclient not installed (ucspi-tcp): skipped"
+	finish
+fi
+
+# peer ADDR SCRIPT [N]: starts fakepeer -l in the background, sets $port.
+peer() {
+	printf '%s\n' "$2" > "$T/script.$1"
+	rm -f "$T/port.$1" "$T/log.$1"
+	mkfifo "$T/port.$1"
+	"$TBIN/fakepeer" -l "$1:0" -n "${3:-1}" -o "$T/log.$1" "$T/script.$1" > "$T/port.$1" &
+	read port < "$T/port.$1"
+}
+
+ok='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 PIPELINING
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued'
+printf 'Subject: x\n\n.hi\n' > "$T/msg"
+
+case_ 'delivery over TCP: TCPREMOTEIP from tcpclient, same socket on 6 and 7'
+peer 127.0.0.1 "$ok"
+out=$(HELOHOST=helo.test tcpclient -RHl0 127.0.0.1 "$port" \
+	"$BIN/smtpclient" a@x.test b@y.test < "$T/msg" | show; echo; echo "exit $?")
+wait
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok queued
+^@
+exit 0"
+check "$(show < "$T/log.127.0.0.1")" "EHLO helo.test^M
+MAIL FROM:<a@x.test>^M
+RCPT TO:<b@y.test>^M
+DATA^M
+Subject: x^M
+^M
+..hi^M
+.^M
+QUIT^M"
+
+case_ 'peer that hangs, TIMEOUTREMOTE=1: connection died within the timeout'
+peer 127.0.0.1 'send 220 hi
+hang'
+out=$(HELOHOST=helo.test TIMEOUTREMOTE=1 tcpclient -RHl0 127.0.0.1 "$port" \
+	"$BIN/smtpclient" a@x.test b@y.test < "$T/msg" | show; echo; echo "exit $?")
+wait
+check "$out" "ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@
+exit 0"
+
+case_ 'two fakepeers at once on 127.0.0.1 and 127.0.0.2, two connections each'
+peer 127.0.0.1 "$ok" 2
+p1=$port
+peer 127.0.0.2 'send 554 go away' 2
+p2=$port
+out=
+for i in 1 2; do
+	out="$out $(HELOHOST=h tcpclient -RHl0 127.0.0.2 "$p2" "$BIN/smtpclient" a@x b@y < "$T/msg" 2>/dev/null; echo "$?")"
+	out="$out $(HELOHOST=h tcpclient -RHl0 127.0.0.1 "$p1" "$BIN/smtpclient" a@x b@y < "$T/msg" | tr '\0' '|'; echo "$?")"
+done
+wait
+check "$out" " 100 r|K127.0.0.1 accepted message.
+Remote host said: 250 ok queued
+|0 100 r|K127.0.0.1 accepted message.
+Remote host said: 250 ok queued
+|0"
+check "$(show < "$T/log.127.0.0.2")" "QUIT^M
+QUIT^M"
+
+finish
