@@ -73,3 +73,17 @@ func TestRegularFile(t *testing.T) {
 		t.Fatalf("read %q %v", buf[:n], err)
 	}
 }
+
+func TestWriteDeadline(t *testing.T) {
+	r, w := pipeFDs(t)
+	c, err := Open(r, w, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Nobody reads: the pipe fills up and the write must give up.
+	_, err = c.Write(make([]byte, 4<<20))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write to a full pipe: %v", err)
+	}
+}

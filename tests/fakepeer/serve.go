@@ -50,26 +50,14 @@ func step(p peer, in *bufio.Reader, c command) error {
 	case "raw":
 		return write(p, c.text)
 	case "repeat":
-		w := bufio.NewWriterSize(p, 64<<10)
-		for range c.n {
-			w.Write(c.text)
-		}
-		return w.Flush()
+		return repeat(p, c)
 	case "read":
 		_, err := readLine(in)
 		return eofCloses(err)
 	case "expect":
 		return expect(in, c)
 	case "data":
-		for {
-			l, err := readLine(in)
-			if err != nil {
-				return eofCloses(err)
-			}
-			if string(l) == ".\r\n" || string(l) == ".\n" {
-				return nil
-			}
-		}
+		return eofCloses(readData(in))
 	case "sleep":
 		time.Sleep(time.Duration(c.n) * time.Millisecond)
 	case "shutdown":
@@ -82,6 +70,27 @@ func step(p peer, in *bufio.Reader, c command) error {
 		return errClosed
 	}
 	return nil
+}
+
+func repeat(p peer, c command) error {
+	w := bufio.NewWriterSize(p, 64<<10)
+	for range c.n {
+		w.Write(c.text)
+	}
+	return w.Flush()
+}
+
+// readData reads up to and including the line holding only ".".
+func readData(in *bufio.Reader) error {
+	for {
+		l, err := readLine(in)
+		if err != nil {
+			return err
+		}
+		if string(l) == ".\r\n" || string(l) == ".\n" {
+			return nil
+		}
+	}
 }
 
 func write(p peer, b []byte) error {
