@@ -72,10 +72,10 @@ func settings() (helo string, timeout time.Duration, err error) {
 	secs := defaultTimeout
 	if v, ok := os.LookupEnv("TIMEOUTREMOTE"); ok {
 		n, err := strconv.ParseUint(v, 10, 31)
-		if err != nil || n == 0 {
-			return "", 0, fmt.Errorf("TIMEOUTREMOTE is not a positive number of seconds: %q", v)
+		if err != nil {
+			return "", 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
 		}
-		secs = int(n)
+		secs = max(int(n), 1) // qmail with 0 would time out at once: take the least that works
 	}
 	return helo, time.Duration(secs) * time.Second, nil
 }

@@ -395,7 +395,7 @@ SCENV="$SCDEF TIMEOUTREMOTE=soon"
 sc 'send 220 hi' "$msg" a@x.test b@y.test
 SCENV=$SCDEF
 check "$out|$err" "
-exit 100|smtpclient: fatal: TIMEOUTREMOTE is not a positive number of seconds: \"soon\""
+exit 100|smtpclient: fatal: TIMEOUTREMOTE is not a number of seconds: \"soon\""
 
 case_ 'empty HELOHOST: EHLO with an empty argument'
 SCENV="TCPREMOTEIP=127.0.0.1 HELOHOST="
