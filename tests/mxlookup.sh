@@ -1,0 +1,196 @@
+# mxlookup alone against fakedns on loopback (DNSCACHEIP=127.0.0.1:PORT).
+# Each case shows stdout and the exit code.
+# Requirements: bin/mxlookup, tests/bin/fakedns (make bin/mxlookup
+# tests/bin/fakedns).
+# Not tested here: a real resolver, IPv6 servers, the full 60-second
+# schedule (the timeout case shortens it with MXLOOKUP_DEADLINE), qmail-remote.
+. "$(dirname "$0")/lib.sh"
+
+cat > "$T/zone" <<'EOF'
+example.test MX 20 mx2.example.test
+example.test MX 10 mx1.example.test
+example.test MX 20 mx3.example.test
+example.test MX 30 mx4.example.test
+mx1.example.test A 127.0.0.1
+mx1.example.test AAAA ::1
+mx1.example.test A 127.0.0.2
+mx2.example.test A 127.0.0.3
+mx3.example.test A 127.0.0.4
+mx4.example.test AAAA 2001:db8::4
+host.test A 127.0.0.5
+relay.test MX 10 mx1.example.test
+relay.test A 127.0.0.9
+nullmx.test MX 0 .
+broken.test SERVFAIL
+slow.test TIMEOUT
+junk.test GARBAGE
+big.test TRUNCATE
+big.test MX 10 mx2.example.test
+alias.test CNAME alias2.test
+alias2.test CNAME Target.test
+target.test MX 10 mx2.example.test
+target.test A 127.0.0.6
+badalias.test CNAME broken.test
+loop1.test CNAME loop2.test
+loop2.test CNAME loop1.test
+nohost.test MX 10 missing.test
+partial.test MX 10 missing.test
+partial.test MX 20 mx2.example.test
+soft.test MX 10 missing.test
+soft.test MX 20 broken.test
+mxalias.test MX 10 mxa.test
+mxa.test CNAME mx3.example.test
+literalmx.test MX 10 127.0.0.7
+EOF
+
+# fakedns reads its stdin from one fifo and prints its port on another:
+# no sleeping, and it ends when fd 9 closes.
+mkfifo "$T/in" "$T/out"
+"$TBIN/fakedns" "$T/zone" < "$T/in" > "$T/out" 2>> "$T/log" &
+exec 9> "$T/in" 8< "$T/out"
+read -r port <&8
+DNS=127.0.0.1:$port
+DEAD=127.0.0.1:1
+
+# mx ARGS...: stdout and exit code of mxlookup asking fakedns.
+mx() { DNSCACHEIP=$DNS "$BIN/mxlookup" "$@" 2>&1; echo "exit $?"; }
+
+case_ 'MX order: preference first, AAAA before A, equal preferences as a set'
+out=$(mx example.test)
+got=$(echo "$out" | grep -v '^20 '; echo "$out" | grep '^20 ' | sort)
+check "$got" '10 ::1 mx1.example.test
+10 127.0.0.1 mx1.example.test
+10 127.0.0.2 mx1.example.test
+30 2001:db8::4 mx4.example.test
+exit 0
+20 127.0.0.3 mx2.example.test
+20 127.0.0.4 mx3.example.test'
+
+case_ 'MX order: the 20s come between the 10s and the 30'
+check "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" '10 10 10 20 20 30 exit '
+
+case_ 'equal preferences come out in both orders over 40 runs'
+i=0
+: > "$T/orders"
+while [ $i -lt 40 ]; do
+	mx example.test | grep '^20 ' | tr '\n' ' ' >> "$T/orders"
+	echo >> "$T/orders"
+	i=$((i + 1))
+done
+check "$(sort -u "$T/orders" | wc -l | tr -d ' ')" 2
+
+case_ 'no MX: the name is its own exchanger, preference 0'
+check "$(mx host.test)" '0 127.0.0.5 host.test
+exit 0'
+
+case_ '-a: addresses of the name only, no MX query'
+: > "$T/log"
+got=$(mx -a relay.test; grep -c 'relay.test MX' "$T/log")
+check "$got" '0 127.0.0.9 relay.test
+exit 0
+0'
+
+case_ '-a on a name without addresses is a hard failure'
+check "$(mx -a example.test)" "Sorry, I couldn't find any host named example.test. (#5.1.2)
+exit 100"
+
+for lit in '[127.0.0.8]' 127.0.0.8 '[IPv6:2001:db8::8]' '[2001:db8::8]'; do
+	case_ "literal $lit needs no DNS server"
+	got=$(DNSCACHEIP=$DEAD "$BIN/mxlookup" "$lit"; echo "exit $?")
+	case $lit in *:*) addr=2001:db8::8 ;; *) addr=127.0.0.8 ;; esac
+	check "$got" "0 $addr $lit
+exit 0"
+done
+
+case_ 'null MX (RFC 7505) is permanent'
+check "$(mx nullmx.test)" 'Sorry, nullmx.test does not accept mail (null MX). (#5.1.10)
+exit 100'
+
+case_ 'NXDOMAIN is permanent, without a colon'
+check "$(mx nx.test)" "Sorry, I couldn't find any host named nx.test. (#5.1.2)
+exit 100"
+
+case_ 'SERVFAIL is temporary, with a colon'
+check "$(mx broken.test)" "Sorry, I couldn't find any host named: broken.test. (#4.1.2)
+exit 111"
+
+case_ 'CNAME chain to MX records (each hop asked again)'
+check "$(mx alias.test)" '10 127.0.0.3 mx2.example.test
+exit 0'
+
+case_ 'CNAME chain with -a'
+check "$(mx -a ALIAS.test.)" '0 127.0.0.6 ALIAS.test.
+exit 0'
+
+case_ 'CNAME target fails temporarily: the CNAME text names the target'
+check "$(mx badalias.test)" 'CNAME lookup failed temporarily for: broken.test. (#4.4.3)
+exit 111'
+
+case_ 'CNAME loop is temporary'
+check "$(mx loop1.test)" 'CNAME lookup failed temporarily for: loop2.test. (#4.4.3)
+exit 111'
+
+case_ 'the only MX host does not exist'
+check "$(mx nohost.test)" "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)
+exit 100"
+
+case_ 'a missing MX host is skipped'
+check "$(mx partial.test)" '20 127.0.0.3 mx2.example.test
+exit 0'
+
+case_ 'no address while an MX host failed temporarily'
+check "$(mx soft.test)" "Sorry, I couldn't find any host named: soft.test. (#4.1.2)
+exit 111"
+
+case_ 'an MX host that is a CNAME keeps its MX name'
+check "$(mx mxalias.test)" '10 127.0.0.4 mxa.test
+exit 0'
+
+case_ 'an MX host that is an address is used as it is'
+check "$(mx literalmx.test)" '10 127.0.0.7 127.0.0.7
+exit 0'
+
+case_ 'truncated UDP answer: asked again over TCP'
+: > "$T/log"
+got=$(mx big.test; grep -c 'tcp big.test MX' "$T/log")
+check "$got" '10 127.0.0.3 mx2.example.test
+exit 0
+1'
+
+case_ 'garbage answer is a temporary failure, at once'
+start=$(date +%s)
+got=$(mx junk.test; [ $(($(date +%s) - start)) -le 2 ] && echo fast)
+check "$got" "Sorry, I couldn't find any host named: junk.test. (#4.1.2)
+exit 111
+fast"
+
+case_ 'silent server: temporary failure when MXLOOKUP_DEADLINE=2 runs out'
+start=$(date +%s)
+got=$(MXLOOKUP_DEADLINE=2 mx slow.test; e=$(($(date +%s) - start)); [ $e -ge 1 ] && [ $e -le 4 ] && echo "in time")
+check "$got" "Sorry, I couldn't find any host named: slow.test. (#4.1.2)
+exit 111
+in time"
+
+case_ 'first server dead, second answers'
+check "$(DNSCACHEIP="$DEAD,$DNS" "$BIN/mxlookup" host.test; echo "exit $?")" '0 127.0.0.5 host.test
+exit 0'
+
+case_ 'only a dead server'
+check "$(DNSCACHEIP="$DEAD" "$BIN/mxlookup" host.test; echo "exit $?")" "Sorry, I couldn't find any host named: host.test. (#4.1.2)
+exit 111"
+
+case_ 'bad DNSCACHEIP'
+check "$(DNSCACHEIP='x.y' "$BIN/mxlookup" host.test; echo "exit $?")" 'Unable to parse $DNSCACHEIP: not an address: "x.y". (#4.3.0)
+exit 111'
+
+case_ 'usage: no name, on stderr'
+got=$("$BIN/mxlookup" 2> "$T/err"; echo "exit $?"; cat "$T/err")
+check "$got" 'exit 100
+usage: mxlookup [-a] name'
+
+case_ 'usage: unknown option'
+check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" 'usage: mxlookup [-a] name
+exit 100'
+
+exec 9>&-
+finish
