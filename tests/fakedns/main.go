@@ -23,6 +23,9 @@
 //	                        name's records as usual
 //	junk.test GARBAGE       answers the query's ID followed by bytes that
 //	                        are not a DNS message
+//	cut.test SHORT          over UDP and TCP: a reply whose header counts
+//	                        one answer record that the packet cuts off in
+//	                        the middle (a truncated packet without TC)
 //
 // A name absent from the file is NXDOMAIN; a name present without records
 // of the asked type is NODATA (NOERROR, no answer). A name with a CNAME is
@@ -126,7 +129,7 @@ func add(zone map[string]*entry, f []string) error {
 	}
 	typ := strings.ToUpper(f[1])
 	switch typ {
-	case "SERVFAIL", "REFUSED", "TIMEOUT", "TRUNCATE", "GARBAGE":
+	case "SERVFAIL", "REFUSED", "TIMEOUT", "TRUNCATE", "GARBAGE", "SHORT":
 		e.behaviour = typ
 		return nil
 	}

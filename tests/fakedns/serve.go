@@ -35,6 +35,9 @@ func answer(zone map[string]*entry, q []byte, tcp bool) []byte {
 		return nil
 	case e.behaviour == "GARBAGE":
 		return append(q[:2:2], "\x81\x80\x00\x01\x00\x05garbage!"...)
+	case e.behaviour == "SHORT":
+		r := reply(q[:end], 0, false, []rr{{1, []byte{127, 0, 0, 1}}})
+		return r[:len(r)-3]
 	case e.behaviour == "TRUNCATE" && !tcp:
 		return reply(q[:end], 0, true, nil)
 	}

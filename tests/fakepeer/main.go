@@ -27,11 +27,16 @@
 //	send TEXT       send TEXT and CRLF
 //	raw TEXT        send TEXT only (no CRLF; use it for bare LF, NUL, 8-bit)
 //	repeat N TEXT   send TEXT N times (no CRLF added): big replies
+//	trickle MS TEXT send TEXT one byte at a time, waiting MS milliseconds
+//	                before each byte (no CRLF added): a slow peer
 //	read            read one line from the client (whatever it holds)
 //	expect TEXT     read one line; if it is not TEXT (CRLF or LF removed),
 //	                say so on stderr and end the connection
 //	data            read lines up to and including a line holding only "."
 //	sleep MS        wait MS milliseconds
+//	notify PATH     append the line "notify" to the file PATH (opening a
+//	                fifo waits for its reader): tells a test that the
+//	                script got here
 //	shutdown        half-close: the client reads EOF; the script goes on
 //	close           close the connection now, both ways, and end it
 //	hang            answer nothing more; read what the client sends until

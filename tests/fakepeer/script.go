@@ -51,11 +51,11 @@ func parse(l string) (command, error) {
 	switch op {
 	case "send", "raw", "expect":
 		c.text, err = unescape(arg)
-	case "repeat":
+	case "repeat", "trickle":
 		var count string
 		count, arg, _ = strings.Cut(arg, " ")
 		if c.n, err = strconv.Atoi(count); err == nil && c.n < 0 {
-			err = fmt.Errorf("negative count")
+			err = fmt.Errorf("negative number")
 		}
 		if err == nil {
 			c.text, err = unescape(arg)
@@ -64,6 +64,11 @@ func parse(l string) (command, error) {
 		if c.n, err = strconv.Atoi(arg); err == nil && c.n < 0 {
 			err = fmt.Errorf("negative time")
 		}
+	case "notify":
+		if arg == "" {
+			err = fmt.Errorf("notify needs a path")
+		}
+		c.text = []byte(arg)
 	case "read", "data", "shutdown", "close", "hang":
 		if hasArg {
 			err = fmt.Errorf("%s takes no argument", op)

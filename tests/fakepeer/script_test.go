@@ -4,14 +4,16 @@ import "testing"
 
 func TestParse(t *testing.T) {
 	good := map[string]command{
-		"send 250 ok":          {op: "send", text: []byte("250 ok")},
-		`raw 250 a\0b\xe9\r\n`: {op: "raw", text: []byte("250 a\x00b\xe9\r\n")},
-		`repeat 3 250-x\r\n`:   {op: "repeat", n: 3, text: []byte("250-x\r\n")},
-		"sleep 20":             {op: "sleep", n: 20},
-		"read":                 {op: "read"},
-		"expect EHLO h":        {op: "expect", text: []byte("EHLO h")},
-		`send a\\b\tc`:         {op: "send", text: []byte("a\\b\tc")},
-		"send ":                {op: "send", text: []byte("")},
+		"send 250 ok":           {op: "send", text: []byte("250 ok")},
+		`raw 250 a\0b\xe9\r\n`:  {op: "raw", text: []byte("250 a\x00b\xe9\r\n")},
+		`repeat 3 250-x\r\n`:    {op: "repeat", n: 3, text: []byte("250-x\r\n")},
+		"sleep 20":              {op: "sleep", n: 20},
+		"read":                  {op: "read"},
+		"expect EHLO h":         {op: "expect", text: []byte("EHLO h")},
+		`send a\\b\tc`:          {op: "send", text: []byte("a\\b\tc")},
+		"send ":                 {op: "send", text: []byte("")},
+		`trickle 700 220 x\r\n`: {op: "trickle", n: 700, text: []byte("220 x\r\n")},
+		"notify /tmp/f":         {op: "notify", text: []byte("/tmp/f")},
 	}
 	for in, want := range good {
 		c, err := parse(in)
@@ -19,7 +21,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("parse(%q) = %+v, %v", in, c, err)
 		}
 	}
-	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3"} {
+	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify"} {
 		if _, err := parse(in); err == nil {
 			t.Errorf("parse(%q) accepted", in)
 		}

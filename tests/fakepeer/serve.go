@@ -58,8 +58,24 @@ func step(p peer, in *bufio.Reader, c command) error {
 		return expect(in, c)
 	case "data":
 		return eofCloses(readData(in))
+	case "trickle":
+		for i := range c.text {
+			time.Sleep(time.Duration(c.n) * time.Millisecond)
+			p.SetWriteDeadline(time.Now().Add(bound))
+			if err := write(p, c.text[i:i+1]); err != nil {
+				return err
+			}
+		}
 	case "sleep":
 		time.Sleep(time.Duration(c.n) * time.Millisecond)
+	case "notify":
+		f, err := os.OpenFile(string(c.text), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: script line %d: unable to notify: %v\n", prog, c.line, err)
+			return errMismatch
+		}
+		f.WriteString("notify\n")
+		f.Close()
 	case "shutdown":
 		return p.CloseWrite()
 	case "close":
