@@ -23,7 +23,9 @@ func Parse(s string) (netip.Addr, bool) {
 		if err != nil || !a.Is6() || a.Zone() != "" {
 			return netip.Addr{}, false
 		}
-		return a, true
+		// [IPv6:::ffff:192.0.2.7] is 192.0.2.7: the self-MX check
+		// compares unmapped addresses.
+		return a.Unmap(), true
 	}
 	a, err := netip.ParseAddr(inner)
 	if err != nil || a.Zone() != "" {
