@@ -143,10 +143,23 @@ func extensions(text []byte) map[string]string {
 			kw, params = k, strings.TrimSpace(p+" "+params)
 		}
 		if kw != "" {
-			ext[strings.ToUpper(kw)] = params
+			ext[asciiUpper(kw)] = params
 		}
 	}
 	return ext
+}
+
+// asciiUpper folds ASCII letters only: EHLO keywords are ASCII (RFC 5321
+// 4.1.1.1), and strings.ToUpper would make "\u017ftarttls" STARTTLS and
+// turn bytes that are not UTF-8 into U+FFFD.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 func (s *session) mail(sender string) *ending {
