@@ -1,0 +1,59 @@
+package route
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"qmail-remote-go/lib/control"
+)
+
+// FuzzSelect: for any smtproutes value, host and sender, Select does not
+// panic; a route has a port from 1 to 65535, user and password both set
+// or both empty, a host without '|' or ';' when it is a relay (else the
+// host asked for); writing the route back as "relay;port|user|password"
+// selects the same route again; and an error never quotes the password.
+func FuzzSelect(f *testing.F) {
+	for _, v := range []string{"relay.example.com:26", "[192.0.2.7];2525|user|pa|ss:word", "", ":26", "[2001:db8::1]:26",
+		"relay:0", "relay:65536", "relay:x|u|secret", "relay|u", "relay||p", "a:b;25"} {
+		f.Add("", v, "example.com", "a@b")
+		f.Add("!@", v, "example.com", "")
+		f.Add(".com", v, "x.example.com", "a@b")
+	}
+	f.Fuzz(func(t *testing.T, key, value, host, sender string) {
+		if strings.ContainsAny(key, ":\n") || strings.ContainsRune(value, '\n') {
+			return // not one table line
+		}
+		tab := control.Table{control.Lower(key): {Value: value, Where: "control/smtproutes line 1"}}
+		r, err := Select(Tables{SMTPRoutes: tab}, host, sender)
+		if err != nil {
+			_, cred, _ := strings.Cut(value, "|")
+			_, pass, _ := strings.Cut(cred, "|")
+			if len(pass) >= 3 && strings.Contains(err.Error(), pass) && !strings.Contains("control/smtproutes line 1: bad port "+value[:len(value)-len(cred)], pass) {
+				t.Fatalf("error %q shows the password", err)
+			}
+			return
+		}
+		if r.Port < 1 || r.Port > 65535 || (r.User == "") != (r.Pass == "") || strings.ContainsRune(r.User, '|') {
+			t.Fatalf("route %+v", r)
+		}
+		if !r.Relay {
+			if r.Host != host {
+				t.Fatalf("host %q -> %+v", host, r)
+			}
+			return
+		}
+		if r.Host == "" || strings.ContainsAny(r.Host, "|;") || !strings.Contains(value, r.Host) {
+			t.Fatalf("relay %+v from %q", r, value)
+		}
+		again := r.Host + ";" + strconv.Itoa(r.Port)
+		if r.User != "" {
+			again += "|" + r.User + "|" + r.Pass
+		}
+		tab = control.Table{"": {Value: again, Where: r.Where}}
+		r2, err := Select(Tables{SMTPRoutes: tab}, "other.test", "x@y")
+		if err != nil || r2 != r {
+			t.Fatalf("%q -> %+v, written back %q -> %+v %v", value, r, again, r2, err)
+		}
+	})
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// FuzzParseCandidates: mxlookup's output is outside input to
+// qmail-remote. Parsing never panics; it accepts nothing with more
+// candidates than lines, no zoned or IPv4-mapped address, no empty name
+// and no preference above 65535; and printing the candidates the way
+// mxlookup does gives a text that parses to the same candidates.
+func FuzzParseCandidates(f *testing.F) {
+	for _, s := range []string{
+		"10 192.0.2.7 mx1.example.test\n10 2001:db8::7 mx1.example.test\n20 ::ffff:192.0.2.8 mx2.example.test\n",
+		"0 127.0.0.1 [127.0.0.1]\n", "", "\n", "10 192.0.2.7 a b\n", "010 192.0.2.7 a", "10 fe80::1%eth0 a\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, out []byte) {
+		cands, err := parseCandidates(out)
+		if err != nil {
+			if cands != nil {
+				t.Fatalf("candidates %v with error %v", cands, err)
+			}
+			return
+		}
+		if len(cands) == 0 || len(cands) > strings.Count(string(out), "\n")+1 {
+			t.Fatalf("%d candidates from %q", len(cands), out)
+		}
+		var back strings.Builder
+		for _, c := range cands {
+			if c.pref < 0 || c.pref > 65535 || !c.addr.IsValid() || c.addr.Zone() != "" || c.addr.Is4In6() || c.name == "" || strings.ContainsAny(c.name, " \n") {
+				t.Fatalf("candidate %+v from %q", c, out)
+			}
+			fmt.Fprintf(&back, "%d %s %s\n", c.pref, c.addr, c.name)
+		}
+		again, err := parseCandidates([]byte(back.String()))
+		if err != nil || !reflect.DeepEqual(again, cands) {
+			t.Fatalf("%q -> %v; printed %q -> %v %v", out, cands, back.String(), again, err)
+		}
+	})
+}
