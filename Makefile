@@ -39,6 +39,22 @@ check: it testprogs
 	go test ./...
 	sh tests/run
 
+# make fuzz runs every fuzz target for FUZZTIME (go test -fuzztime syntax).
+# A crasher lands in the package's testdata/fuzz/ and becomes a regression
+# test that `go test` (so make check) runs from then on.
+FUZZTIME = 10s
+FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseReply \
+	./lib/dns:FuzzServers ./lib/control:FuzzReadTable ./lib/control:FuzzReadLine \
+	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
+	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
+	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
+	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports
+fuzz:
+	@for t in $(FUZZ); do \
+	  echo "--- $$t"; \
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
+
 demo: it testprogs
 	sh tests/demo
 
@@ -46,4 +62,4 @@ clean:
 	rm -rf bin tests/bin compile
 
 FORCE:
-.PHONY: all it install check demo clean testprogs FORCE
+.PHONY: all it install check demo clean testprogs fuzz FORCE
