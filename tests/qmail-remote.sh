@@ -405,6 +405,12 @@ check "$(wire 127.0.0.1 | sed -n '5,7p')" "Subject: piped^M
 ^M
 body^M"
 
+case_ 'message that cannot be read (fd 0 a directory): Z unable to read message'
+route
+out=$(QMAILHOME=$H "$BIN/qmail-remote" a.test s@x.test r@a.test < "$T" 2>&1 | show)
+check "$out" "ZUnable to read message. (#4.3.0)
+^@"
+
 case_ 'message from a file read part way: delivered from the current offset'
 printf 'Skip: me\nSubject: rest\n\nbody\n' > "$T/msg2"
 peer 127.0.0.1 "$ok"
