@@ -77,18 +77,22 @@ send 250 ok queued
 read
 send 221 bye'
 
-# upto STEP REPLY: the ok script up to STEP (helo, mail, rcpt, data,
-# dot), with REPLY there instead, then QUIT read.
-upto() {
-	case $1 in
-	greet) printf 'send %s\nread\nsend 221 bye\n' "$2" ;;
-	helo) printf 'send 220 mx.test\nread\nsend %s\nread\nsend 221 bye\n' "$2" ;;
-	mail) printf 'send 220 mx.test\nread\nsend 250 mx.test\nread\nsend %s\nread\nsend 221 bye\n' "$2" ;;
-	rcpt) printf 'send 220 mx.test\nread\nsend 250 mx.test\nread\nsend 250 ok\nread\nsend %s\nread\nsend 221 bye\n' "$2" ;;
-	data) printf 'send 220 mx.test\nread\nsend 250 mx.test\nread\nsend 250 ok\nread\nsend 250 ok\nread\nsend %s\nread\nsend 221 bye\n' "$2" ;;
-	dot) printf 'send 220 mx.test\nread\nsend 250 mx.test\nread\nsend 250 ok\nread\nsend 250 ok\nread\nsend 354 go\ndata\nsend %s\nread\nsend 221 bye\n' "$2" ;;
-	esac
+# before STEP: the ok script up to the server's reply at STEP (greet,
+# helo, mail, rcpt, data, dot). upto STEP REPLY: REPLY there instead,
+# then QUIT read.
+before() {
+	case $1 in greet) return ;; esac
+	printf 'send 220 mx.test\nread\n'
+	case $1 in helo) return ;; esac
+	printf 'send 250 mx.test\nread\n'
+	case $1 in mail) return ;; esac
+	printf 'send 250 ok\nread\n'
+	case $1 in rcpt) return ;; esac
+	printf 'send 250 ok\nread\n'
+	case $1 in data) return ;; esac
+	printf 'send 354 go\ndata\n'
 }
+upto() { before "$1"; printf 'send %s\nread\nsend 221 bye\n' "$2"; }
 
 printf 'Subject: test\n\nhello\n' > "$T/msg"
 
@@ -281,54 +285,19 @@ Remote host said: 554 spam
 ^@exit 0"
 
 case_ 'B13: server closes after the final dot: Z possible duplicate'
-peer 127.0.0.1 'send 220 mx.test
-read
-send 250 mx.test
-read
-send 250 ok
-read
-send 250 ok
-read
-send 354 go
-data
-close'
+peer 127.0.0.1 "$(before dot)
+close"
 route
 check "$(qr a.test s@x.test r@a.test)" "r^@ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)
 ^@exit 0"
 
 for step in greet helo mail rcpt data; do
 	case_ "server closes at $step: Z connection died, no duplicate"
-	case $step in
-	greet) s='close' ;;
-	helo) s='send 220 mx.test
-read
-close' ;;
-	mail) s='send 220 mx.test
-read
-send 250 mx.test
-read
-close' ;;
-	rcpt) s='send 220 mx.test
-read
-send 250 mx.test
-read
-send 250 ok
-read
-close' ;;
-	data) s='send 220 mx.test
-read
-send 250 mx.test
-read
-send 250 ok
-read
-send 250 ok
-read
-close' ;;
-	esac
 	want="ZConnected to 127.0.0.1 but connection died. (#4.4.2)
 ^@exit 0"
 	[ $step = data ] && want="r^@$want"
-	peer 127.0.0.1 "$s"
+	peer 127.0.0.1 "$(before $step)
+close"
 	route
 	check "$(qr a.test s@x.test r@a.test)" "$want"
 	waitpeers
@@ -343,17 +312,8 @@ check "$(qr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but connection d
 killpeers
 
 case_ 'B14: timeoutremote 1, server stops answering after the dot: possible duplicate'
-peer 127.0.0.1 'send 220 mx.test
-read
-send 250 mx.test
-read
-send 250 ok
-read
-send 250 ok
-read
-send 354 go
-data
-hang'
+peer 127.0.0.1 "$(before dot)
+hang"
 route
 echo 1 > "$C/timeoutremote"
 check "$(qr a.test s@x.test r@a.test)" "r^@ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)
@@ -375,17 +335,10 @@ QUIT^M"
 
 case_ 'B15: partial final line: D, the server never sees the dot'
 printf 'abc' > "$T/msg"
-peer 127.0.0.1 'send 220 mx.test
-read
-send 250 mx.test
-read
-send 250 ok
-read
-send 250 ok
-read
+peer 127.0.0.1 "$(before data)
 send 354 go
 read
-read'
+read"
 route
 check "$(qr a.test s@x.test r@a.test)" "r^@DSMTP cannot transfer messages with partial final lines. (#5.6.2)
 ^@exit 0"
