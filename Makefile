@@ -38,6 +38,7 @@ check: it testprogs
 	go vet ./...
 	go test ./...
 	sh tests/run
+	sh tests/real/run
 
 # make fuzz runs every fuzz target for FUZZTIME (go test -fuzztime syntax).
 # A crasher lands in the package's testdata/fuzz/ and becomes a regression
