@@ -6,14 +6,15 @@ import (
 	"testing"
 )
 
-// inTempHome changes into a fresh folder with a control/ folder and
-// writes name there for each fuzz input. Fuzz inputs run one after the
-// other in a process, so the working folder is safe to change.
-func inTempHome(f *testing.F) {
-	f.Chdir(f.TempDir())
-	if err := os.Mkdir("control", 0o755); err != nil {
+// tempHome makes a folder with a control/ folder in it. Each fuzz input
+// changes into it for its run only (t.Chdir), so that crashers are still
+// written to this package's testdata/fuzz.
+func tempHome(f *testing.F) string {
+	dir := f.TempDir()
+	if err := os.Mkdir(dir+"/control", 0o755); err != nil {
 		f.Fatal(err)
 	}
+	return dir
 }
 
 func put(t *testing.T, name, data string) {
@@ -27,7 +28,7 @@ func put(t *testing.T, name, data string) {
 // ':' skipped, key before the first ':' folded to lower case, the last
 // line of a key wins; the table never has more entries than lines.
 func FuzzReadTable(f *testing.F) {
-	inTempHome(f)
+	home := tempHome(f)
 	for _, s := range []string{
 		"example.com:relay.example.com:26\n.example.com:\n:[192.0.2.25];2525\n!@:bounces.example.net\n",
 		"# comment\n\nnocolon\nA:1\na:2 \t\r\n", ":x|user|pa:ss|word", "\x00:\xff\n",
@@ -35,6 +36,7 @@ func FuzzReadTable(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
+		t.Chdir(home)
 		put(t, "table", data)
 		tab, err := ReadTable("table")
 		if err != nil {
@@ -51,18 +53,19 @@ func FuzzReadTable(f *testing.F) {
 			if i < 0 {
 				continue
 			}
-			want[strings.Map(func(r rune) rune {
-				if 'A' <= r && r <= 'Z' {
-					return r + 32
+			k := []byte(l[:i])
+			for j, c := range k {
+				if 'A' <= c && c <= 'Z' {
+					k[j] = c + 32
 				}
-				return r
-			}, l[:i])] = l[i+1:]
+			}
+			want[string(k)] = l[i+1:]
 		}
 		if len(tab) != len(want) || len(tab) > len(lines) {
 			t.Fatalf("%d entries, want %d", len(tab), len(want))
 		}
 		for k, v := range want {
-			e, ok := tab.Get(strings.ToUpper(k))
+			e, ok := tab.Get(k)
 			if !ok || e.Value != v || !strings.HasPrefix(e.Where, "control/table line ") {
 				t.Fatalf("key %q: got %+v %v, want %q", k, e, ok, v)
 			}
@@ -73,10 +76,11 @@ func FuzzReadTable(f *testing.F) {
 // FuzzReadLine: the value is the first line, only trailing space, tab
 // and CR removed; it never holds a newline.
 func FuzzReadLine(f *testing.F) {
-	inTempHome(f)
+	home := tempHome(f)
 	f.Add(" mail.example.org \t\r\nsecond\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, data string) {
+		t.Chdir(home)
 		put(t, "me", data)
 		v, ok, err := ReadLine("me")
 		if err != nil || !ok {
@@ -92,12 +96,13 @@ func FuzzReadLine(f *testing.F) {
 // FuzzReadInt: the leading digits of the first line, capped at max, or
 // the default when there are none; never negative, never above max.
 func FuzzReadInt(f *testing.F) {
-	inTempHome(f)
+	home := tempHome(f)
 	for _, s := range []string{"60\n", "60s", " 60", "", "99999999999999999999999", "-5", "0"} {
 		f.Add(s)
 	}
 	const def, max = 1200, 86400
 	f.Fuzz(func(t *testing.T, data string) {
+		t.Chdir(home)
 		put(t, "timeoutremote", data)
 		n, err := ReadInt("timeoutremote", def, max)
 		if err != nil {
