@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -73,6 +74,27 @@ func TestCapped(t *testing.T) {
 		t.Errorf("tail: %q", tail.String())
 	}
 }
+
+// TestCappedCopy: exec copies a stage's output with io.Copy, which must
+// not find a ReadFrom that bypasses the cap (a flooding stage once
+// filled the memory that way).
+func TestCappedCopy(t *testing.T) {
+	full := 0
+	head := &capped{max: 100, full: func() { full++ }}
+	n, err := io.Copy(head, io.LimitReader(zeros{}, 10<<20))
+	if head.buf.Len() != 100 || !head.over || full != 1 || err != errFull || n != 100 {
+		t.Errorf("head: kept %d, over=%v, full called %d times, copied %d, err %v", head.buf.Len(), head.over, full, n, err)
+	}
+	tail := &capped{max: 100, keepTail: true}
+	io.Copy(tail, io.LimitReader(zeros{}, 10<<20))
+	if tail.buf.Len() != 100 || tail.buf.Cap() > 1<<20 {
+		t.Errorf("tail: kept %d, capacity %d", tail.buf.Len(), tail.buf.Cap())
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestOneLine(t *testing.T) {
 	if got := oneLine(" a\nb\x00c\xff \n"); got != "a?b?c?" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -41,6 +42,8 @@ func (s stage) run(bin string) result {
 	cmd.ExtraFiles = s.extra
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second // a grandchild holding fd 1 open cannot keep us waiting
+	// Start sets cmd.Process before the goroutine that calls out.Write.
+	out.full = func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Start(); err != nil {
 		return result{err: err}
 	}
@@ -86,29 +89,40 @@ func (r result) tail(name string) string {
 }
 
 // capped keeps at most max bytes: the head, or with keepTail the tail.
+// It has no ReadFrom on purpose: io.Copy must go through Write, or a
+// stage could fill our memory. Past max, a head keeper stops taking
+// bytes and calls full once (run kills the stage then).
 type capped struct {
-	bytes.Buffer
+	buf      bytes.Buffer
 	max      int
 	over     bool
 	keepTail bool
+	full     func()
 }
 
+var errFull = errors.New("output limit reached")
+
 func (c *capped) Write(p []byte) (int, error) {
-	n := len(p)
 	if c.keepTail {
-		c.Buffer.Write(p)
-		if extra := c.Len() - c.max; extra > 0 {
-			c.Next(extra)
+		c.buf.Write(p)
+		if extra := c.buf.Len() - c.max; extra > 0 {
+			c.buf.Next(extra)
 		}
-		return n, nil
+		return len(p), nil
 	}
-	if room := c.max - c.Len(); len(p) > room {
+	if room := c.max - c.buf.Len(); len(p) > room {
+		c.buf.Write(p[:max(room, 0)])
+		if !c.over && c.full != nil {
+			c.full()
+		}
 		c.over = true
-		p = p[:max(room, 0)]
+		return max(room, 0), errFull
 	}
-	c.Buffer.Write(p)
-	return n, nil
+	return c.buf.Write(p)
 }
+
+func (c *capped) Bytes() []byte  { return c.buf.Bytes() }
+func (c *capped) String() string { return c.buf.String() }
 
 // lastLine returns the last non-empty line of b, made printable.
 func lastLine(b []byte) string {

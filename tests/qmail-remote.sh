@@ -635,6 +635,18 @@ check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient 
 smtpclient said: smtpclient: fatal: out of sorts
 ^@"
 
+case_ 'smtpclient that hangs past 4 x timeoutremote: killed, Z'
+stage 'printf "r\0"; exec sleep 100'
+echo 1 > "$C/timeoutremote"
+check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient did not finish in time and was killed. (#4.3.0)
+^@"
+rm "$C/timeoutremote"
+
+case_ 'smtpclient that floods fd 1: killed at once, Z'
+stage 'printf "r\0"; exec yes'
+check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient printed too much. (#4.3.0)
+^@"
+
 case_ 'smtpclient missing: Z'
 rm "$T/fbin/smtpclient"
 out=$(fqr a.test s@x.test r@a.test)
