@@ -25,15 +25,19 @@ const BlockSize = 64 << 10
 // final ".\r\n": every LF becomes CRLF and a line starting with '.' gets
 // another '.' (RFC 5321 4.5.2: transparency). Every other byte passes as
 // it is (8-bit, NUL, CR, long lines). It works on large blocks, never byte
-// by byte, and holds one block in memory. It does not flush w.
+// by byte: each block read is converted into a second buffer, which goes
+// to w in one Write (straight to the peer when w's buffer is empty), so
+// it holds one block and its converted form in memory. It does not
+// flush w.
 func WriteBody(w *bufio.Writer, msg io.Reader) error {
 	buf := make([]byte, BlockSize)
-	bol := true // at the beginning of a line
+	out := make([]byte, 0, 2*BlockSize+1) // every byte an LF, and one dot
+	bol := true                           // at the beginning of a line
 	for {
 		n, rerr := msg.Read(buf)
 		if n > 0 {
-			var err error
-			if bol, err = writeBlock(w, buf[:n], bol); err != nil {
+			out, bol = convert(out[:0], buf[:n], bol)
+			if _, err := w.Write(out); err != nil {
 				return err
 			}
 		}
@@ -50,23 +54,20 @@ func WriteBody(w *bufio.Writer, msg io.Reader) error {
 	return nil
 }
 
-func writeBlock(w *bufio.Writer, b []byte, bol bool) (bool, error) {
+// convert appends b in DATA form to out; bol says whether b starts a
+// line, and the result whether the next block does.
+func convert(out, b []byte, bol bool) ([]byte, bool) {
 	for len(b) > 0 {
 		if bol && b[0] == '.' {
-			if err := w.WriteByte('.'); err != nil {
-				return bol, err
-			}
+			out = append(out, '.')
 		}
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			_, err := w.Write(b)
-			return false, err
+			return append(out, b...), false
 		}
-		w.Write(b[:i])
-		if _, err := w.WriteString("\r\n"); err != nil {
-			return bol, err
-		}
+		out = append(out, b[:i]...)
+		out = append(out, '\r', '\n')
 		b, bol = b[i+1:], true
 	}
-	return bol, nil
+	return out, bol
 }
