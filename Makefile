@@ -56,6 +56,12 @@ fuzz:
 	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done
 
+# make bench prints a table of speed and memory figures (bench/, README
+# Performance); it asserts nothing. The peers of tests/real/setup give it
+# smtp-sink and unbound; the slow-link row needs root.
+bench: it
+	go run ./bench
+
 demo: it testprogs
 	sh tests/demo
 
@@ -63,4 +69,4 @@ clean:
 	rm -rf bin tests/bin compile
 
 FORCE:
-.PHONY: all it install check demo clean testprogs fuzz FORCE
+.PHONY: all it install check bench demo clean testprogs fuzz FORCE

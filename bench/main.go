@@ -1,0 +1,518 @@
+// Command bench measures the qmail-remote pipeline (bin/qmail-remote,
+// bin/mxlookup, bin/smtpclient) and prints a table; it asserts nothing.
+// `make bench` runs it from the top of the tree; see README, Performance.
+//
+//	deliveries/s and CPU ms per delivery (all pipeline processes) for
+//	  small messages to Postfix's smtp-sink at concurrency 1 and 20
+//	peak memory of one delivery, summed over every pipeline process
+//	MB/s and peak memory for one 100 MB message, against a raw copy of
+//	  the same bytes into a TCP discard server (the ceiling)
+//	wall time per delivery in round trips over a link with 25 ms delay
+//	  each way, between two network namespaces made and removed here
+//
+// The peers: smtp-sink and unbound from tests/real/setup (their rows are
+// skipped when they are not running), and servers of its own on loopback.
+// The link needs root (ip netns, /dev/net/tun). BENCH_DEBUG=1 prints
+// every exit the memory measurement sees.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+var (
+	nSmall  = flag.Int("n", 2000, "small messages per concurrency level")
+	bigMB   = flag.Int("big", 100, "size of the large message in MB (10^6 bytes)")
+	sinkTCP = flag.String("sink", "127.0.0.1:10026", "smtp-sink of tests/real/setup")
+	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
+	rttN    = flag.Int("rtt", 5, "deliveries over the slow link")
+	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
+)
+
+// A row of the table.
+type row struct{ what, value, note string }
+
+var (
+	rows       []row
+	loadBefore string
+)
+
+func add(what, value, note string) {
+	rows = append(rows, row{what, value, note})
+	fmt.Fprintf(os.Stderr, "bench: %s: %s %s\n", what, value, note)
+}
+
+func main() {
+	// helper modes: the raw copy client and an SMTP sink in a namespace
+	if len(os.Args) == 4 && os.Args[1] == "-rawcopy" {
+		if err := rawCopy(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "rawcopy:", err)
+			os.Exit(111)
+		}
+		return
+	}
+	if len(os.Args) == 3 && os.Args[1] == "-serve" {
+		ln, err := net.Listen("tcp", os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+			os.Exit(111)
+		}
+		serveSMTP(ln)
+		return
+	}
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: fatal:", err)
+		os.Exit(111)
+	}
+}
+
+type bench struct {
+	bin, tmp  string
+	small     string // a small message
+	big       string // the large message
+	bigBytes  int64
+	sinkUp    bool
+	dnsUp     bool
+	goSMTP    string // address of our own SMTP sink
+	goSMTPmx  string // the same on 127.0.0.2 (mx1.real.test)
+	goDiscard string
+}
+
+func run() error {
+	top, _ := os.Getwd()
+	b := &bench{bin: filepath.Join(top, "bin")}
+	for _, p := range []string{"qmail-remote", "mxlookup", "smtpclient"} {
+		if _, err := os.Stat(filepath.Join(b.bin, p)); err != nil {
+			return fmt.Errorf("%s: run make first (or make bench from the top of the tree)", err)
+		}
+	}
+	var err error
+	if b.tmp, err = os.MkdirTemp("", "qrbench."); err != nil {
+		return err
+	}
+	defer os.RemoveAll(b.tmp)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sigs; removeNamespaces(); os.RemoveAll(b.tmp); os.Exit(111) }()
+
+	if err := b.messages(); err != nil {
+		return err
+	}
+	b.sinkUp = reachable(*sinkTCP)
+	b.dnsUp = reachable(*dnsTCP) // unbound answers on TCP too
+	for _, s := range []struct {
+		addr string
+		dst  *string
+		f    func(net.Listener)
+	}{{"127.0.0.1:0", &b.goSMTP, serveSMTP}, {"127.0.0.2:0", &b.goSMTPmx, serveSMTP}, {"127.0.0.1:0", &b.goDiscard, serveDiscard}} {
+		ln, err := net.Listen("tcp", s.addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		*s.dst = ln.Addr().String()
+		go s.f(ln)
+	}
+
+	started := time.Now()
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		loadBefore = strings.Join(strings.Fields(string(load))[:3], " ")
+	}
+	b.throughput()
+	b.memory()
+	b.large()
+	b.rtt()
+	b.print(started)
+	return nil
+}
+
+// messages writes the small message and the large one: text lines of
+// varied length, some starting with a dot, every 50th with 8-bit bytes.
+func (b *bench) messages() error {
+	b.small = filepath.Join(b.tmp, "small")
+	hdr := "Received: (qmail 4242 invoked by uid 1000); 1 Jan 2026 00:00:00 -0000\n" +
+		"From: bench@qr.test\nTo: sink@bench.test\nSubject: a small message\n" +
+		"Date: Thu, 1 Jan 2026 00:00:00 +0000\nMessage-ID: <bench@qr.test>\n\n"
+	body := strings.Repeat("A line of a small message, as most mail is: short.\n", 12)
+	if err := os.WriteFile(b.small, []byte(hdr+body), 0o644); err != nil {
+		return err
+	}
+	b.big = filepath.Join(b.tmp, "big")
+	f, err := os.Create(b.big)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	want := int64(*bigMB) * 1000 * 1000
+	var buf bytes.Buffer
+	buf.WriteString(hdr)
+	for i := 0; int64(buf.Len())+b.bigBytes < want; i++ {
+		switch {
+		case i%17 == 0:
+			fmt.Fprintf(&buf, ".a line with a leading dot, number %d\n", i)
+		case i%50 == 0:
+			fmt.Fprintf(&buf, "8-bit: caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac %d\n", i)
+		case i%23 == 0:
+			buf.WriteString("\n")
+		default:
+			fmt.Fprintf(&buf, "line %d of a large message, %s\n", i, strings.Repeat("x", i%61))
+		}
+		if buf.Len() > 1<<20 {
+			n, err := f.Write(buf.Bytes())
+			if err != nil {
+				return err
+			}
+			b.bigBytes += int64(n)
+			buf.Reset()
+		}
+	}
+	n, err := f.Write(buf.Bytes())
+	b.bigBytes += int64(n)
+	return err
+}
+
+func reachable(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// home makes a qmail home with control/me and these smtproutes lines.
+func (b *bench) home(name string, routes ...string) string {
+	h := filepath.Join(b.tmp, "home-"+name)
+	os.MkdirAll(filepath.Join(h, "control"), 0o755)
+	os.WriteFile(filepath.Join(h, "control", "me"), []byte("bench.qr.test\n"), 0o644)
+	os.WriteFile(filepath.Join(h, "control", "smtproutes"), []byte(strings.Join(routes, "\n")+"\n"), 0o644)
+	return h
+}
+
+func (b *bench) env(home string) []string {
+	return append(os.Environ(), "QMAILHOME="+home, "DNSCACHEIP="+*dnsTCP)
+}
+
+// command is one delivery: qmail-remote HOST with the message on fd 0.
+func (b *bench) command(home, host, msg string) (*exec.Cmd, *os.File, error) {
+	f, err := os.Open(msg)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command(filepath.Join(b.bin, "qmail-remote"), host, "bench@qr.test", "sink@real.test")
+	cmd.Env = b.env(home)
+	cmd.Stdin = f
+	return cmd, f, nil
+}
+
+// deliver runs one delivery and returns an error unless it ended in K.
+func (b *bench) deliver(home, host, msg string) error {
+	cmd, f, err := b.command(home, host, msg)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	return okReport(out.Bytes())
+}
+
+func okReport(out []byte) error {
+	reports := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	last := reports[len(reports)-1]
+	if !strings.HasPrefix(last, "K") {
+		return errors.New(strings.ReplaceAll(strings.TrimSpace(last), "\n", " / "))
+	}
+	return nil
+}
+
+func childCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// throughput: n small messages to smtp-sink at concurrency 1 and 20.
+func (b *bench) throughput() {
+	what := func(c int) string { return fmt.Sprintf("%d small messages to smtp-sink, concurrency %d", *nSmall, c) }
+	if !b.sinkUp {
+		for _, c := range []int{1, 20} {
+			add(what(c), "skipped", "smtp-sink is not running on "+*sinkTCP+" (tests/real/setup)")
+		}
+		return
+	}
+	home := b.home("sink", ":["+strings.Replace(*sinkTCP, ":", "]:", 1))
+	for _, conc := range []int{1, 20} {
+		jobs := make(chan struct{})
+		var mu sync.Mutex
+		var fails int
+		var firstErr error
+		var wg sync.WaitGroup
+		cpu0, t0 := childCPU(), time.Now()
+		for w := 0; w < conc; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range jobs {
+					if err := b.deliver(home, "sink.test", b.small); err != nil {
+						mu.Lock()
+						fails++
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		for i := 0; i < *nSmall; i++ {
+			jobs <- struct{}{}
+		}
+		close(jobs)
+		wg.Wait()
+		wall, cpu := time.Since(t0), childCPU()-cpu0
+		note := fmt.Sprintf("%.2f ms CPU per delivery (qmail-remote + smtpclient); %.1f s in all", ms(cpu)/float64(*nSmall), wall.Seconds())
+		if fails > 0 {
+			note += fmt.Sprintf("; %d NOT delivered, first: %v", fails, firstErr)
+		}
+		add(what(conc), fmt.Sprintf("%.0f deliveries/s", float64(*nSmall)/wall.Seconds()), note)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// measure runs one delivery under ptrace and sums the peaks.
+func (b *bench) measure(home, host, msg string) (int, string, error) {
+	cmd, f, err := b.command(home, host, msg)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	out, err := os.CreateTemp(b.tmp, "out")
+	if err != nil {
+		return 0, "", err
+	}
+	defer out.Close()
+	cmd.Stdout = out
+	ps, err := peaks(cmd)
+	if err != nil {
+		return 0, "", err
+	}
+	data, _ := os.ReadFile(out.Name())
+	if err := okReport(data); err != nil {
+		return 0, "", err
+	}
+	return sum(ps)
+}
+
+func sum(ps []peak) (int, string, error) {
+	total := 0
+	var parts []string
+	for _, p := range ps {
+		total += p.kb
+		parts = append(parts, fmt.Sprintf("%s %.1f", p.name, mb(p.kb)))
+	}
+	return total, strings.Join(parts, " + "), nil
+}
+
+func mb(kb int) float64 { return float64(kb) / 1024 }
+
+// memory: the peak of one small delivery, by an IP literal route and by
+// an MX lookup through unbound.
+func (b *bench) memory() {
+	lit := b.home("lit", ":["+strings.Replace(b.goSMTP, ":", "]:", 1))
+	if kb, parts, err := b.measure(lit, "sink.test", b.small); err != nil {
+		add("peak memory of one small delivery, IP literal route", "failed", err.Error())
+	} else {
+		add("peak memory of one small delivery, IP literal route", fmt.Sprintf("%.1f MiB", mb(kb)), "sum of VmHWM: "+parts+" MiB")
+	}
+	if !b.dnsUp {
+		add("peak memory of one small delivery, MX route", "skipped", "unbound is not running on "+*dnsTCP+" (tests/real/setup)")
+		return
+	}
+	_, port, _ := net.SplitHostPort(b.goSMTPmx)
+	mx := b.home("mx", "::"+port)
+	if kb, parts, err := b.measure(mx, "real.test", b.small); err != nil {
+		add("peak memory of one small delivery, MX route", "failed", err.Error())
+	} else {
+		add("peak memory of one small delivery, MX route", fmt.Sprintf("%.1f MiB", mb(kb)), "sum of VmHWM: "+parts+" MiB (real.test via unbound)")
+	}
+}
+
+// large: the big message through the pipeline, and the raw copy. The
+// two alternate, five times each, and the best of each counts: this
+// machine may be busy with other work, and the best run is the one
+// least disturbed.
+func (b *bench) large() {
+	size := float64(b.bigBytes) / 1e6
+	what := fmt.Sprintf("one %.0f MB message", size)
+	rate := func(d time.Duration) float64 { return size / d.Seconds() }
+	lit := b.home("big", ":["+strings.Replace(b.goSMTP, ":", "]:", 1))
+	self, _ := os.Executable()
+	var ceil, pipe time.Duration
+	var pipeCPU time.Duration
+	for i := 0; i < 5; i++ {
+		t0 := time.Now()
+		if err := exec.Command(self, "-rawcopy", b.goDiscard, b.big).Run(); err != nil {
+			add(what+", raw copy to a TCP discard server (ceiling)", "failed", err.Error())
+			return
+		}
+		if d := time.Since(t0); ceil == 0 || d < ceil {
+			ceil = d
+		}
+		c0 := childCPU()
+		t0 = time.Now()
+		if err := b.deliver(lit, "big.test", b.big); err != nil {
+			add(what+", pipeline to the bench's SMTP sink", "failed", err.Error())
+			return
+		}
+		if d := time.Since(t0); pipe == 0 || d < pipe {
+			pipe, pipeCPU = d, childCPU()-c0
+		}
+	}
+	copyKB := 0
+	if ps, err := peaks(exec.Command(self, "-rawcopy", b.goDiscard, b.big)); err == nil {
+		copyKB, _, _ = sum(ps)
+	}
+	add(what+", raw copy to a TCP discard server (ceiling)", fmt.Sprintf("%.0f MB/s", rate(ceil)),
+		fmt.Sprintf("peak %.1f MiB; a 64 KiB read/write loop, no conversion; best of 5", mb(copyKB)))
+	kb, parts, err := b.measure(lit, "big.test", b.big)
+	if err != nil {
+		parts = err.Error()
+	}
+	add(what+", pipeline to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(pipe)),
+		fmt.Sprintf("%.2f of the ceiling; peak %.1f MiB (%s MiB); %.0f ms CPU; best of 5",
+			ceil.Seconds()/pipe.Seconds(), mb(kb), parts, ms(pipeCPU)))
+	if b.sinkUp {
+		home := b.home("bigsink", ":["+strings.Replace(*sinkTCP, ":", "]:", 1))
+		var best time.Duration
+		for i := 0; i < 3; i++ {
+			t0 := time.Now()
+			if err := b.deliver(home, "big.test", b.big); err != nil {
+				add(what+", pipeline to smtp-sink", "failed", err.Error())
+				return
+			}
+			if d := time.Since(t0); best == 0 || d < best {
+				best = d
+			}
+		}
+		add(what+", pipeline to smtp-sink", fmt.Sprintf("%.0f MB/s", rate(best)),
+			"smtp-sink reads line by line and is the bottleneck here; best of 3")
+	}
+}
+
+// rtt: deliveries over the slow link, against the same link without delay.
+func (b *bench) rtt() {
+	what := fmt.Sprintf("one small delivery over a link with %v each way", *delay)
+	if os.Geteuid() != 0 {
+		add(what, "skipped", "needs root (ip netns, /dev/net/tun)")
+		return
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		add(what, "skipped", "no ip command (iproute2)")
+		return
+	}
+	measure := func(d time.Duration, n int) (time.Duration, error) {
+		l, err := newLink(d)
+		if err != nil {
+			return 0, err
+		}
+		defer l.close()
+		server := addrServer + ":2525"
+		var srv *exec.Cmd
+		if sink, err := exec.LookPath("smtp-sink"); err == nil {
+			srv = exec.Command("ip", "netns", "exec", nsServer, sink, "-u", "postfix", server, "64")
+		} else {
+			self, _ := os.Executable()
+			srv = exec.Command("ip", "netns", "exec", nsServer, self, "-serve", server)
+		}
+		if err := srv.Start(); err != nil {
+			return 0, err
+		}
+		defer func() { srv.Process.Kill(); srv.Wait() }()
+		home := b.home("rtt", ":["+addrServer+"]:2525")
+		one := func() (time.Duration, error) {
+			f, err := os.Open(b.small)
+			if err != nil {
+				return 0, err
+			}
+			defer f.Close()
+			cmd := exec.Command("ip", "netns", "exec", nsClient, filepath.Join(b.bin, "qmail-remote"), "rtt.test", "bench@qr.test", "sink@real.test")
+			cmd.Env, cmd.Stdin = b.env(home), f
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			t0 := time.Now()
+			if err := cmd.Run(); err != nil {
+				return 0, err
+			}
+			return time.Since(t0), okReport(out.Bytes())
+		}
+		// the first delivery waits for the server to listen
+		for i := 0; ; i++ {
+			if _, err := one(); err == nil {
+				break
+			} else if i == 50 {
+				return 0, fmt.Errorf("no delivery over the link: %v", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		var ts []time.Duration
+		for i := 0; i < n; i++ {
+			t, err := one()
+			if err != nil {
+				return 0, err
+			}
+			ts = append(ts, t)
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+		return ts[len(ts)/2], nil
+	}
+	base, err := measure(0, *rttN)
+	if err != nil {
+		add(what, "failed", err.Error())
+		return
+	}
+	slow, err := measure(*delay, *rttN)
+	if err != nil {
+		add(what, "failed", err.Error())
+		return
+	}
+	rt := 2 * *delay
+	add(what, fmt.Sprintf("%.2f round trips", float64(slow-base)/float64(rt)),
+		fmt.Sprintf("median %.0f ms, %.0f ms with no delay on the same link; round trip %v; TUN relay in user space (no sch_netem here)", ms(slow), ms(base), rt))
+}
+
+func (b *bench) print(started time.Time) {
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("make bench  (%s, %s, %d CPUs, Linux %s, %.0f s; load average before %s, after %s)\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.NumCPU(), strings.TrimSpace(string(kernel)),
+		time.Since(started).Seconds(), loadBefore, strings.Join(strings.Fields(string(load))[:3], " "))
+	w1, w2 := 0, 0
+	for _, r := range rows {
+		w1, w2 = max(w1, len(r.what)), max(w2, len(r.value))
+	}
+	fmt.Printf("| %-*s | %-*s | %s |\n", w1, "measure", w2, "figure", "details")
+	fmt.Printf("|%s|%s|%s|\n", strings.Repeat("-", w1+2), strings.Repeat("-", w2+2), "---")
+	for _, r := range rows {
+		fmt.Printf("| %-*s | %-*s | %s |\n", w1, r.what, w2, r.value, r.note)
+	}
+}
