@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseCandidates(t *testing.T) {
@@ -110,5 +111,14 @@ func TestDeliverUsage(t *testing.T) {
 		if got := string(deliver(args)); got != "DI (qmail-remote) was invoked improperly. (#5.3.5)\n\x00" {
 			t.Errorf("deliver(%q) = %q", args, got)
 		}
+	}
+}
+
+// A stage without a message (mxlookup) gets /dev/null on fd 0, not a
+// closed fd 0.
+func TestStageStdinOpen(t *testing.T) {
+	r := stage{name: "sh", args: []string{"-c", "exec 3<&0 && echo open"}, limit: 10 * time.Second, max: 100}.run("/bin")
+	if string(r.out) != "open\n" || r.exitCode() != 0 {
+		t.Errorf("fd 0 of a stage without stdin: %q, exit %d, said %q", r.out, r.exitCode(), r.said)
 	}
 }

@@ -38,7 +38,12 @@ func (s stage) run(bin string) result {
 	out := &capped{max: s.max}
 	errs := &capped{max: 4096, keepTail: true}
 	cmd := exec.Command(bin+"/"+s.name, s.args...)
-	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = s.env, s.stdin, out, errs
+	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, out, errs
+	if s.stdin != nil {
+		// A nil *os.File in the io.Reader would start the stage with
+		// fd 0 closed, and the first file it opens would become fd 0.
+		cmd.Stdin = s.stdin
+	}
 	cmd.ExtraFiles = s.extra
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second // a grandchild holding fd 1 open cannot keep us waiting
