@@ -45,7 +45,11 @@ func (s stage) run(bin string) result {
 		cmd.Stdin = s.stdin
 	}
 	cmd.ExtraFiles = s.extra
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: if we die (qmail-rspawn reports that as a failure and
+	// qmail retries), the stage dies too rather than go on delivering
+	// on its own. (It follows the thread that forks; Go ends no idle
+	// thread of ours, so that is for our whole life.)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.WaitDelay = 5 * time.Second // a grandchild holding fd 1 open cannot keep us waiting
 	// Start sets cmd.Process before the goroutine that calls out.Write.
 	out.full = func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

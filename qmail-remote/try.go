@@ -86,7 +86,15 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate) result {
 
 // speakLimit bounds one speaker run: every read and write of it has
 // timeoutremote, and a peer that answers one byte just before each
-// timeout must still come to an end. See qmail-remote.8, TIMEOUTS.
+// timeout must still come to an end. A well-behaved peer may use up to
+// timeoutremote on each reply (RFC 5321 4.5.3.2 gives every RCPT its
+// own), so the bound grows with the recipients: one timeoutremote per
+// step of the longest dialogue (greeting, EHLO, HELO, STARTTLS, EHLO,
+// AUTH exchanges, MAIL, DATA, the final dot: fixedSteps) and per RCPT,
+// plus a second per 4096 bytes of body. See qmail-remote.8, TIMEOUTS.
 func (d *delivery) speakLimit() time.Duration {
-	return time.Duration(4*d.cfg.timeoutremote)*time.Second + time.Duration(d.msg.size/4096)*time.Second
+	steps := fixedSteps + len(d.rcpts)
+	return time.Duration(steps*d.cfg.timeoutremote)*time.Second + time.Duration(d.msg.size/4096)*time.Second
 }
+
+const fixedSteps = 12

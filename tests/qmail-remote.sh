@@ -606,7 +606,7 @@ fqr() {
 }
 stage() { printf '#!/bin/sh\n%s\n' "$1" > "$T/fbin/smtpclient"; chmod 755 "$T/fbin/smtpclient"; }
 
-peer 127.0.0.1 'hang' 8
+peer 127.0.0.1 'hang' 12
 route
 
 case_ 'smtpclient killed by a signal: Z, never K'
@@ -635,7 +635,7 @@ check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient 
 smtpclient said: smtpclient: fatal: out of sorts
 ^@"
 
-case_ 'smtpclient that hangs past 4 x timeoutremote: killed, Z'
+case_ 'smtpclient that hangs past (12 + recipients) x timeoutremote: killed, Z'
 stage 'printf "r\0"; exec sleep 100'
 echo 1 > "$C/timeoutremote"
 check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient did not finish in time and was killed. (#4.3.0)
@@ -646,6 +646,22 @@ case_ 'smtpclient that floods fd 1: killed at once, Z'
 stage 'printf "r\0"; exec yes'
 check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient printed too much. (#4.3.0)
 ^@"
+
+case_ 'qmail-remote killed during the dialogue: its smtpclient dies with it'
+stage 'echo $$ > "$PIDFILE"; exec sleep 100'
+rm -f "$T/stage.pid"
+PIDFILE=$T/stage.pid QMAILHOME=$H "$T/fbin/qmail-remote" a.test s@x.test r@a.test < "$T/msg" > /dev/null 2>&1 &
+qrpid=$!
+i=0
+while [ ! -s "$T/stage.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 $qrpid
+wait $qrpid 2> /dev/null
+i=0
+while kill -0 "$(cat "$T/stage.pid")" 2> /dev/null &&
+	! grep -q '^State:.*Z' "/proc/$(cat "$T/stage.pid")/status" 2> /dev/null && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "$(grep -s '^State:' "/proc/$(cat "$T/stage.pid")/status" | grep -v Z)" ""
 
 case_ 'smtpclient missing: Z'
 rm "$T/fbin/smtpclient"
