@@ -4,7 +4,7 @@
 // independent model of SPEC 1.7.3, 1.8 and D24: above all, no K unless
 // the server answered 2xx to the final dot.
 //
-// PROPERTY_RUNS sets the number of scripts (default 400, a couple of
+// PROPERTY_RUNS sets the number of scripts (default 2000, about fifteen
 // seconds); PROPERTY_SEED replays a run (its seed is printed on failure).
 package property
 
@@ -289,7 +289,7 @@ func build(t *testing.T) string {
 }
 
 func TestNoKWithout2xxToTheDot(t *testing.T) {
-	runs := 400
+	runs := 2000
 	if v := os.Getenv("PROPERTY_RUNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
