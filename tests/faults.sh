@@ -48,11 +48,8 @@ mkfifo "$T/reached"
 # routed to it.
 peer() {
 	printf '%s\n' "$1" > "$T/script"
-	rm -f "$T/port"
-	mkfifo "$T/port"
-	"$TBIN/fakepeer" -l 127.0.0.1:0 -o "$T/log" "$T/script" > "$T/port" 2> "$T/peer.err" &
-	peerpid=$!
-	read port < "$T/port"
+	rm -f "$T/log"
+	listen 127.0.0.1:0 "$T/log" "$T/script"
 	echo ":[127.0.0.1]:$port" > "$C/smtproutes"
 }
 endpeer() {
@@ -205,7 +202,7 @@ wait "$qrpid"
 rc=$?
 result
 endpeer
-# the orphaned smtpclient ends by itself (timeoutremote); do not wait.
+# its smtpclient dies with it (Pdeathsig; tests/qmail-remote.sh checks).
 check "$out" "
 exit 137"
 
@@ -241,16 +238,12 @@ smtpclient said: smtpclient wrapper: printed a fault
 exit 0"
 
 # mxlookup: the route names a relay, looked up through fakedns.
-mkfifo "$T/dns.in" "$T/dns.out"
 cat > "$T/zone" <<'EOF'
 relay.test A 127.0.0.1
 slow.test TIMEOUT
 broken.test SERVFAIL
 EOF
-"$TBIN/fakedns" "$T/zone" < "$T/dns.in" > "$T/dns.out" 2> "$T/dns.log" &
-exec 9> "$T/dns.in" 8< "$T/dns.out"
-read dnsport <&8
-export DNSCACHEIP=127.0.0.1:$dnsport
+startdns "$T/zone"
 
 mxkilled='ZUnable to look up relay.test: mxlookup crashed: signal: killed. (#4.3.0)
 ^@

@@ -34,11 +34,8 @@ awk 'BEGIN { for (i = 0; i < 524288; i++) printf "%063d\n", i }' > "$T/bigmsg"
 # routes every host to it.
 peer() {
 	printf '%s\n' "$1" > "$T/script"
-	rm -f "$T/port" "$T/log"
-	mkfifo "$T/port"
-	"$TBIN/fakepeer" -l 127.0.0.1:0 -o "$T/log" "$T/script" > "$T/port" 2> "$T/peer.err" &
-	peerpid=$!
-	read port < "$T/port"
+	rm -f "$T/log"
+	listen 127.0.0.1:0 "$T/log" "$T/script"
 	echo ":[127.0.0.1]:$port" > "$C/smtproutes"
 }
 
@@ -463,17 +460,13 @@ check "$out" "$DUP"
 
 # DNS servers that answer garbage or truncated packets: the relay name
 # is looked up through fakedns.
-mkfifo "$T/dns.in" "$T/dns.out"
 cat > "$T/zone" <<'EOF'
 junk.test GARBAGE
 cut.test SHORT
 big.test TRUNCATE
 big.test A 127.0.0.1
 EOF
-"$TBIN/fakedns" "$T/zone" < "$T/dns.in" > "$T/dns.out" 2> "$T/dns.log" &
-exec 9> "$T/dns.in" 8< "$T/dns.out"
-read dnsport <&8
-export DNSCACHEIP=127.0.0.1:$dnsport
+startdns "$T/zone"
 
 case_ 'DNS answers garbage: Z, could not find the host'
 echo ':junk.test:1' > "$C/smtproutes"

@@ -3,6 +3,7 @@
 #   case_ 'what this case shows'     starts a case
 #   check "$got" "$want"              passes or fails the current case
 #   finish                            prints "N passed, N failed" and exits
+#   listen, startdns, stopdns         loopback peers: fakepeer, fakedns
 #
 # Reports are compared after `show`, which makes NUL visible as ^@ (cat -v).
 # $BIN holds the programs, $TBIN the test tools, $T a fresh temp folder.
@@ -32,6 +33,33 @@ check() {
 		diff -u "$T/want" "$T/got" | sed 's/^/    /'
 	fi
 }
+
+# listen ADDR:PORT LOG SCRIPT [N]: starts fakepeer -l in the background
+# for N connections (1), what the client sends logged to LOG, its own
+# complaints to $T/peer.err; sets $port (the one it got) and $peerpid.
+listen() {
+	rm -f "$T/port.fifo"
+	mkfifo "$T/port.fifo"
+	"$TBIN/fakepeer" -l "$1" -n "${4:-1}" -o "$2" "$3" > "$T/port.fifo" 2>> "$T/peer.err" &
+	peerpid=$!
+	read port < "$T/port.fifo"
+}
+
+# startdns ZONEFILE: starts fakedns answering from ZONEFILE, its queries
+# appended to $T/dns.log; exports DNSCACHEIP, sets $dnspid. It reads its
+# stdin from one fifo (held open on fd 9) and prints its port on another:
+# no sleeping. stopdns ends it.
+startdns() {
+	rm -f "$T/dns.in" "$T/dns.out"
+	mkfifo "$T/dns.in" "$T/dns.out"
+	"$TBIN/fakedns" "$1" < "$T/dns.in" > "$T/dns.out" 2>> "$T/dns.log" &
+	dnspid=$!
+	exec 9> "$T/dns.in" 8< "$T/dns.out"
+	read dnsport <&8
+	DNSCACHEIP=127.0.0.1:$dnsport
+	export DNSCACHEIP
+}
+stopdns() { exec 9>&- 8<&-; wait $dnspid; }
 
 finish() {
 	echo "$passed passed, $failed failed"

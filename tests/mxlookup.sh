@@ -43,13 +43,11 @@ mxa.test CNAME mx3.example.test
 literalmx.test MX 10 127.0.0.7
 EOF
 
-# fakedns reads its stdin from one fifo and prints its port on another:
-# no sleeping, and it ends when fd 9 closes.
-mkfifo "$T/in" "$T/out"
-"$TBIN/fakedns" "$T/zone" < "$T/in" > "$T/out" 2>> "$T/log" &
-exec 9> "$T/in" 8< "$T/out"
-read -r port <&8
-DNS=127.0.0.1:$port
+# fakedns (lib.sh: startdns) ends when fd 9 closes. Each case names
+# the server itself.
+startdns "$T/zone"
+DNS=$DNSCACHEIP
+unset DNSCACHEIP
 DEAD=127.0.0.1:1
 
 # mx ARGS...: stdout and exit code of mxlookup asking fakedns.
@@ -84,8 +82,8 @@ check "$(mx host.test)" '0 127.0.0.5 host.test
 exit 0'
 
 case_ '-a: addresses of the name only, no MX query'
-: > "$T/log"
-got=$(mx -a relay.test; grep -c 'relay.test MX' "$T/log")
+: > "$T/dns.log"
+got=$(mx -a relay.test; grep -c 'relay.test MX' "$T/dns.log")
 check "$got" '0 127.0.0.9 relay.test
 exit 0
 0'
@@ -151,8 +149,8 @@ check "$(mx literalmx.test)" '10 127.0.0.7 127.0.0.7
 exit 0'
 
 case_ 'truncated UDP answer: asked again over TCP'
-: > "$T/log"
-got=$(mx big.test; grep -c 'tcp big.test MX' "$T/log")
+: > "$T/dns.log"
+got=$(mx big.test; grep -c 'tcp big.test MX' "$T/dns.log")
 check "$got" '10 127.0.0.3 mx2.example.test
 exit 0
 1'
@@ -192,5 +190,5 @@ case_ 'usage: unknown option'
 check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" 'usage: mxlookup [-a] name
 exit 100'
 
-exec 9>&-
+stopdns
 finish

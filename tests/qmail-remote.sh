@@ -24,11 +24,9 @@ home() {
 # ADDR:PORT (any port by default) for N connections; sets $port.
 peer() {
 	printf '%s\n' "$2" > "$T/script.$1"
-	rm -f "$T/port.$1" "$T/log.$1"
-	mkfifo "$T/port.$1"
-	"$TBIN/fakepeer" -l "$1:${4:-0}" -n "${3:-1}" -o "$T/log.$1" "$T/script.$1" > "$T/port.$1" &
-	peers="$peers $!"
-	read port < "$T/port.$1"
+	rm -f "$T/log.$1"
+	listen "$1:${4:-0}" "$T/log.$1" "$T/script.$1" "${3:-1}"
+	peers="$peers $peerpid"
 }
 # waitpeers: waits for every peer to finish its connections (and write
 # its log); killpeers ends peers that still wait for one.
@@ -36,19 +34,8 @@ waitpeers() { wait $peers; peers=; }
 killpeers() { kill $peers 2> /dev/null; wait $peers 2> /dev/null; peers=; }
 peers=
 
-# dns ZONE: starts fakedns with this zone; sets DNSCACHEIP. stopdns ends it.
-dns() {
-	printf '%s\n' "$1" > "$T/zone"
-	rm -f "$T/dns.in" "$T/dns.out"
-	mkfifo "$T/dns.in" "$T/dns.out"
-	"$TBIN/fakedns" "$T/zone" < "$T/dns.in" > "$T/dns.out" 2> "$T/dns.log" &
-	dnspid=$!
-	exec 9> "$T/dns.in" 8< "$T/dns.out"
-	read dnsport <&8
-	DNSCACHEIP=127.0.0.1:$dnsport
-	export DNSCACHEIP
-}
-stopdns() { exec 9>&- 8<&-; wait $dnspid; }
+# dns ZONE: starts fakedns with this zone (lib.sh: startdns, stopdns).
+dns() { printf '%s\n' "$1" > "$T/zone"; startdns "$T/zone"; }
 
 # qr ARGS...: runs qmail-remote on $T/msg; prints its reports (cat -v),
 # its exit code, and what it wrote to fd 2 if anything.

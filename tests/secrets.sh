@@ -40,20 +40,12 @@ mkfifo "$T/reached"
 : > "$T/proc"
 : > "$T/reports"
 
-mkfifo "$T/dns.in" "$T/dns.out"
 printf 'relay.test A 127.0.0.1\nslow.test TIMEOUT\n' > "$T/zone"
-"$TBIN/fakedns" "$T/zone" < "$T/dns.in" > "$T/dns.out" 2> "$T/dns.log" &
-exec 9> "$T/dns.in" 8< "$T/dns.out"
-read dnsport <&8
-export DNSCACHEIP=127.0.0.1:$dnsport
+startdns "$T/zone"
 
 peer() {
 	printf '%s\n' "$1" > "$T/script"
-	rm -f "$T/port"
-	mkfifo "$T/port"
-	"$TBIN/fakepeer" -l 127.0.0.1:0 -o "$T/wire" "$T/script" > "$T/port" 2> /dev/null &
-	peerpid=$!
-	read port < "$T/port"
+	listen 127.0.0.1:0 "$T/wire" "$T/script"
 }
 # procs PID...: what /proc shows of these running processes.
 procs() {

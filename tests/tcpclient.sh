@@ -15,10 +15,8 @@ fi
 # peer ADDR SCRIPT [N]: starts fakepeer -l in the background, sets $port.
 peer() {
 	printf '%s\n' "$2" > "$T/script.$1"
-	rm -f "$T/port.$1" "$T/log.$1"
-	mkfifo "$T/port.$1"
-	"$TBIN/fakepeer" -l "$1:0" -n "${3:-1}" -o "$T/log.$1" "$T/script.$1" > "$T/port.$1" &
-	read port < "$T/port.$1"
+	rm -f "$T/log.$1"
+	listen "$1:0" "$T/log.$1" "$T/script.$1" "${3:-1}"
 }
 
 ok='send 220 mx.test ESMTP
