@@ -94,15 +94,6 @@ malformed='ZConnected to 127.0.0.1 but smtpclient printed a malformed report. (#
 smtpclient said: smtpclient wrapper: printed a fault
 ^@
 exit 0'
-G='send 220 mx.test'
-E='read
-send 250 mx.test'
-M='read
-send 250 ok'
-R='read
-send 250 ok'
-D='read
-send 354 go'
 stop="notify $T/reached
 hang"
 

@@ -61,16 +61,6 @@ DUP='r^@ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2
 ^@
 exit 0'
 
-# The dialogue up to the reply to DATA, one step a line.
-G='send 220 mx.test'
-E='read
-send 250 mx.test'
-M='read
-send 250 ok'
-R='read
-send 250 ok'
-D='read
-send 354 go'
 
 case_ 'bare LF line ends everywhere: accepted as line ends'
 peer 'raw 220 mx.test\n

@@ -4,6 +4,7 @@
 #   check "$got" "$want"              passes or fails the current case
 #   finish                            prints "N passed, N failed" and exits
 #   listen, startdns, stopdns         loopback peers: fakepeer, fakedns
+#   $G $E $M $R $D                    a fakepeer dialogue, step by step
 #
 # Reports are compared after `show`, which makes NUL visible as ^@ (cat -v).
 # $BIN holds the programs, $TBIN the test tools, $T a fresh temp folder.
@@ -33,6 +34,18 @@ check() {
 		diff -u "$T/want" "$T/got" | sed 's/^/    /'
 	fi
 }
+
+# A fakepeer dialogue up to the reply to DATA, one step a variable:
+# G greeting, E reply to EHLO, M to MAIL, R to RCPT, D to DATA.
+G='send 220 mx.test'
+E='read
+send 250 mx.test'
+M='read
+send 250 ok'
+R='read
+send 250 ok'
+D='read
+send 354 go'
 
 # listen ADDR:PORT LOG SCRIPT [N]: starts fakepeer -l in the background
 # for N connections (1), what the client sends logged to LOG, its own
