@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/route"
@@ -79,6 +80,11 @@ func (d *delivery) run() ([]byte, *final) {
 	if d.cfg, err = readConfig(); err != nil {
 		return nil, temp("Unable to read control files. (#4.3.0)\n")
 	}
+	if addr.HasLineBreak(d.cfg.helohost) {
+		// smtpclient would refuse it at every address, and the report
+		// would blame the network.
+		return nil, temp("Syntax error in control/%s: a line break inside the name. (#4.3.5)\n", d.cfg.heloFile)
+	}
 	if d.route, err = route.Select(d.cfg.tables, d.host, d.sender); err != nil {
 		return nil, temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
 	}
@@ -101,8 +107,9 @@ func (d *delivery) run() ([]byte, *final) {
 // config is what qmail-remote reads from control/.
 type config struct {
 	helohost       string
-	timeoutconnect int // seconds
-	timeoutremote  int // seconds
+	heloFile       string // the file it came from: helohost or me
+	timeoutconnect int    // seconds
+	timeoutremote  int    // seconds
 	tables         route.Tables
 }
 
@@ -110,11 +117,13 @@ const maxTimeout = 86400
 
 func readConfig() (c config, err error) {
 	var ok bool
+	c.heloFile = "helohost"
 	if c.helohost, ok, err = control.ReadLine("helohost"); err != nil {
 		return c, err
 	}
 	if !ok {
 		// SPEC 4.3: helohost defaults to me; neither is an error.
+		c.heloFile = "me"
 		if c.helohost, ok, err = control.ReadLine("me"); err != nil || !ok {
 			return c, cmp.Or(err, errors.New("neither control/helohost nor control/me"))
 		}

@@ -116,6 +116,14 @@ printf '# routes\n\na.test:[127.0.0.1]:25x\n' > "$C/smtproutes"
 check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/smtproutes line 3: bad port "25x". (#4.3.5)
 ^@exit 0'
 
+case_ 'a CR inside control/me (no helohost): Z naming the file'
+home
+rm "$C/helohost"
+printf 'me\r.test\n' > "$C/me"
+echo ':[127.0.0.1]:1' > "$C/smtproutes"
+check "$(qr a.test s@x.test r@a.test)" "ZSyntax error in control/me: a line break inside the name. (#4.3.5)
+^@exit 0"
+
 # --- the dialogue (B3-B17), all through smtproutes to 127.0.0.1
 
 route() { home; echo ":[127.0.0.1]:$port" > "$C/smtproutes"; }
