@@ -47,19 +47,7 @@ func local(err error) *failure {
 		if ce.Read {
 			verb = "read"
 		}
-		return &failure{111, fmt.Sprintf("Unable to %s %s: %s. (#4.3.0)", verb, report.Safe(ce.What), printable(ce.Reason))}
+		return &failure{111, fmt.Sprintf("Unable to %s %s: %s. (#4.3.0)", verb, report.Safe(ce.What), report.Printable(ce.Reason))}
 	}
-	return &failure{111, fmt.Sprintf("Unable to look up: %s. (#4.3.0)", printable(err.Error()))}
-}
-
-// printable keeps the spaces of a reason, unlike report.Safe, but no
-// other byte outside 33..126.
-func printable(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c < 32 || c > 126 {
-			b[i] = '?'
-		}
-	}
-	return string(b)
+	return &failure{111, fmt.Sprintf("Unable to look up: %s. (#4.3.0)", report.Printable(err.Error()))}
 }

@@ -140,13 +140,7 @@ func readConfig() (c config, err error) {
 
 // oneLine makes text from a stage or an error fit into one report line.
 func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	b := []byte(s)
-	for i, c := range b {
-		if c < 32 || c > 126 {
-			b[i] = '?'
-		}
-	}
+	b := []byte(report.Printable(strings.TrimSpace(s)))
 	if len(b) > 300 {
 		b = append(b[:297], "..."...)
 	}

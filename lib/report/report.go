@@ -56,6 +56,19 @@ func Safe(s string) string {
 	return string(b)
 }
 
+// Printable returns s with every byte outside 32..126 replaced by '?':
+// text from outside (an error, a stage's words) made fit for one report
+// line, its spaces kept.
+func Printable(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 32 || c > 126 {
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}
+
 // IsRecipient tells whether letter starts a recipient report.
 func IsRecipient(letter byte) bool { return letter == 'r' || letter == 'h' || letter == 's' }
 

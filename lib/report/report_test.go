@@ -22,6 +22,12 @@ func TestSafe(t *testing.T) {
 	}
 }
 
+func TestPrintable(t *testing.T) {
+	if got := Printable("a b\x00\xff\nc~!\x7f"); got != "a b???c~!?" {
+		t.Fatalf("got %q", got)
+	}
+}
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		in    string
