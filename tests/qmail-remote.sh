@@ -64,20 +64,18 @@ send 250 ok queued
 read
 send 221 bye'
 
-# before STEP: the ok script up to the server's reply at STEP (greet,
-# helo, mail, rcpt, data, dot). upto STEP REPLY: REPLY there instead,
-# then QUIT read.
+# before STEP: the dialogue of lib.sh ($G $E $M $R $D) up to the
+# server's reply at STEP (greet, helo, mail, rcpt, data, dot).
+# upto STEP REPLY: REPLY there instead, then QUIT read.
 before() {
-	case $1 in greet) return ;; esac
-	printf 'send 220 mx.test\nread\n'
-	case $1 in helo) return ;; esac
-	printf 'send 250 mx.test\nread\n'
-	case $1 in mail) return ;; esac
-	printf 'send 250 ok\nread\n'
-	case $1 in rcpt) return ;; esac
-	printf 'send 250 ok\nread\n'
-	case $1 in data) return ;; esac
-	printf 'send 354 go\ndata\n'
+	case $1 in
+	greet) ;;
+	helo) printf '%s\nread\n' "$G" ;;
+	mail) printf '%s\n%s\nread\n' "$G" "$E" ;;
+	rcpt) printf '%s\n%s\n%s\nread\n' "$G" "$E" "$M" ;;
+	data) printf '%s\n%s\n%s\n%s\nread\n' "$G" "$E" "$M" "$R" ;;
+	dot) printf '%s\n%s\n%s\n%s\n%s\ndata\n' "$G" "$E" "$M" "$R" "$D" ;;
+	esac
 }
 upto() { before "$1"; printf 'send %s\nread\nsend 221 bye\n' "$2"; }
 
