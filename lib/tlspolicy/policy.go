@@ -79,7 +79,7 @@ type Policy struct {
 	Port    int    // 0: not given
 	Pin     string // hex, colons removed, case kept
 	SMTPS   bool   // Port == 465: TLS right after connect (SPEC 4.9.2)
-	Key     string // the table key that matched, e.g. "!.example.com", "*"; "" for the built-in default
+	Key     string // the table key that matched, lower case, e.g. "!.example.com", "*"; "" for the built-in default
 	Where   string // "control/tlsdestinations line N"; "" for the built-in default
 }
 
@@ -135,12 +135,12 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	}
 	for _, k := range suffixKeys("!", host) {
 		if e, ok := t.Get(k); ok {
-			return Policy{Level: Never, Depth: DepthUnset, Key: k, Where: e.Where}, nil
+			return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where}, nil
 		}
 	}
 	for _, k := range []string{"!*", "!"} {
 		if e, ok := t.Get(k); ok {
-			return Policy{Level: Never, Depth: DepthUnset, Key: k, Where: e.Where}, nil
+			return Policy{Level: Never, Depth: DepthUnset, Key: k, Where: e.Where}, nil // k is lower case
 		}
 	}
 	type form struct {
@@ -163,7 +163,7 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	for _, f := range forms {
 		for _, k := range f.keys {
 			if e, ok := t.Get(k); ok {
-				return build(f.r, k, e, sender)
+				return build(f.r, control.Lower(k), e, sender)
 			}
 		}
 	}
