@@ -79,7 +79,8 @@ type Policy struct {
 	Port    int    // 0: not given
 	Pin     string // hex, colons removed, case kept
 	SMTPS   bool   // Port == 465: TLS right after connect (SPEC 4.9.2)
-	Key     string // the table key that matched, lower case, e.g. "!.example.com", "*"; "" for the built-in default
+	Key     string // the table key that matched, lower case, e.g. "!.example.com", "*"; "" for the built-in default.
+	// Key tells a '!' rule naming the host from a sender-domain mismatch (both Never), for D9.
 	Where   string // "control/tlsdestinations line N"; "" for the built-in default
 }
 
@@ -100,7 +101,8 @@ type rule struct {
 // sender. t is control/tlsdestinations; exists is false when the file is
 // absent. Keys match ASCII-case-insensitively (control.Table).
 //
-// Team decision (D7 and the no-match rule): opportunistic STARTTLS is
+// Team decision (D7, which overrides SPEC 4.9's "absent: TLS is never
+// used", and the no-match rule): opportunistic STARTTLS is
 // the baseline. An absent file acts as if it held "*:", and a file in
 // which no rule matches the host also gives Try: the file only adds
 // rules. "!*:" or "!:" turns TLS off for every destination.
