@@ -79,9 +79,11 @@ type Policy struct {
 	Port    int    // 0: not given
 	Pin     string // hex, colons removed, case kept
 	SMTPS   bool   // Port == 465: TLS right after connect (SPEC 4.9.2)
-	Key     string // the table key that matched, lower case, e.g. "!.example.com", "*"; "" for the built-in default.
-	// Key tells a '!' rule naming the host from a sender-domain mismatch (both Never), for D9.
-	Where   string // "control/tlsdestinations line N"; "" for the built-in default
+	// Key is the table key that matched, lower case ("!.example.com",
+	// "*"), "" for the built-in default. It tells a '!' rule naming the
+	// host from a sender-domain mismatch (both Never), for D9.
+	Key   string
+	Where string // "control/tlsdestinations line N"; "" for the built-in default
 }
 
 // Default is the policy when control/tlsdestinations is absent or no
