@@ -37,7 +37,19 @@
 //	notify PATH     append the line "notify" to the file PATH (opening a
 //	                fifo waits for its reader): tells a test that the
 //	                script got here
-//	shutdown        half-close: the client reads EOF; the script goes on
+//	tls CERT KEY    TLS server handshake now (TLS 1.2 or 1.3, CERT a PEM
+//	                chain, KEY its key); from then on every command goes
+//	                over TLS and LOG gets the clear text the client sends.
+//	                A failed handshake ends the connection (said on stderr)
+//	tls12 CERT KEY [SUITE...]
+//	                the same, at most TLS 1.2, and only the SUITEs (Go
+//	                names, e.g. TLS_RSA_WITH_AES_128_CBC_SHA) when given
+//	tlsca CAFILE    the next tls requires a client certificate that
+//	                verifies against CAFILE
+//	clientcert PATH the next tls writes the subject of the verified
+//	                client certificate, and LF, to PATH
+//	shutdown        half-close (after tls: close_notify first): the
+//	                client reads EOF; the script goes on
 //	close           close the connection now, both ways, and end it
 //	hang            answer nothing more; read what the client sends until
 //	                it closes or 60 seconds pass, then close

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,8 +14,10 @@ import (
 type command struct {
 	op   string
 	n    int    // repeat count, sleep milliseconds
-	text []byte // unescaped TEXT
+	text []byte // unescaped TEXT; PATH
 	line int
+	tls  *tls.Config    // tls, tls12: the server's settings
+	pool *x509.CertPool // tlsca: the client CAs
 }
 
 // load parses the script file; any error names the line.
@@ -64,11 +68,15 @@ func parse(l string) (command, error) {
 		if c.n, err = strconv.Atoi(arg); err == nil && c.n < 0 {
 			err = fmt.Errorf("negative time")
 		}
-	case "notify":
+	case "notify", "clientcert":
 		if arg == "" {
-			err = fmt.Errorf("notify needs a path")
+			err = fmt.Errorf("%s needs a path", op)
 		}
 		c.text = []byte(arg)
+	case "tls", "tls12":
+		c.tls, err = serverConfig(op, arg)
+	case "tlsca":
+		c.pool, err = loadPool(arg)
 	case "read", "data", "shutdown", "close", "hang":
 		if hasArg {
 			err = fmt.Errorf("%s takes no argument", op)

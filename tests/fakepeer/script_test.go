@@ -14,6 +14,7 @@ func TestParse(t *testing.T) {
 		"send ":                 {op: "send", text: []byte("")},
 		`trickle 700 220 x\r\n`: {op: "trickle", n: 700, text: []byte("220 x\r\n")},
 		"notify /tmp/f":         {op: "notify", text: []byte("/tmp/f")},
+		"clientcert /tmp/s":     {op: "clientcert", text: []byte("/tmp/s")},
 	}
 	for in, want := range good {
 		c, err := parse(in)
@@ -21,7 +22,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("parse(%q) = %+v, %v", in, c, err)
 		}
 	}
-	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify"} {
+	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify", "clientcert", "tls", "tls a", "tls /nonexistent /nonexistent", "tls12 a b c", "tlsca /nonexistent"} {
 		if _, err := parse(in); err == nil {
 			t.Errorf("parse(%q) accepted", in)
 		}

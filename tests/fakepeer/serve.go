@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -18,33 +19,51 @@ type peer interface {
 	Close() error
 }
 
+// A conn is one connection as the script sees it: the peer, plain or
+// TLS once a tls command ran, the reader on it, and the TLS settings
+// that tlsca and clientcert leave for the next tls.
+type conn struct {
+	p          peer
+	in         *bufio.Reader
+	log        io.Writer
+	clientCAs  *x509.CertPool // tlsca: require and verify a client certificate
+	clientCert string         // clientcert: the file for its subject
+}
+
 // serve plays the script on p, logging every byte the client sends. It
 // returns errMismatch when an expect line failed.
 func serve(p peer, script []command, log io.Writer) error {
-	defer p.Close()
-	in := bufio.NewReader(io.TeeReader(p, log))
-	for _, c := range script {
-		switch err := step(p, in, c); err {
+	c := &conn{p: p, in: bufio.NewReader(io.TeeReader(p, log)), log: log}
+	defer func() { c.p.Close() }()
+	for _, cmd := range script {
+		switch err := c.step(cmd); err {
 		case nil:
 		case errClosed:
 			return nil
 		case errMismatch:
 			return err
 		default:
-			drain(p, in) // the client went away while we wrote
+			drain(c.p, c.in) // the client went away while we wrote
 			return nil
 		}
 	}
-	drain(p, in)
+	drain(c.p, c.in)
 	return nil
 }
 
 // errClosed ends a connection at once, without draining.
 var errClosed = fmt.Errorf("connection closed")
 
-func step(p peer, in *bufio.Reader, c command) error {
+func (cn *conn) step(c command) error {
+	p, in := cn.p, cn.in
 	p.SetWriteDeadline(time.Now().Add(bound))
 	switch c.op {
+	case "tls", "tls12":
+		return cn.startTLS(c)
+	case "tlsca":
+		cn.clientCAs = c.pool
+	case "clientcert":
+		cn.clientCert = string(c.text)
 	case "send":
 		return write(p, append(c.text, '\r', '\n'))
 	case "raw":
