@@ -4,9 +4,11 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -53,6 +55,9 @@ func run(args []string) int {
 		ip:   ip,
 		helo: helo,
 	}
+	if err := s.tlsSettings(conn, timeout); err != nil {
+		return fatal(100, err.Error())
+	}
 	code, diag := s.run(args[1], args[2:])
 	if diag != "" {
 		fatal(code, diag)
@@ -78,6 +83,55 @@ func settings() (helo string, timeout time.Duration, err error) {
 		secs = max(int(n), 1) // qmail with 0 would time out at once: take the least that works
 	}
 	return helo, time.Duration(secs) * time.Second, nil
+}
+
+// tlsSettings reads TLS and TLSHOST and finds the TLS side: the
+// session is TLS already (tlswrap -i exported SSL_PROTOCOL), or an outer
+// wrapper gave SSLCTLFD, or tlswrap lies beside us.
+func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
+	s.level = tlsTry // SPEC D7: opportunistic by default
+	if v, ok := os.LookupEnv("TLS"); ok {
+		if v != tlsNo && v != tlsTry && v != tlsMust {
+			return fmt.Errorf("TLS is not no, try or must: %q", v)
+		}
+		s.level = v
+	}
+	s.host = report.Safe(cmp.Or(os.Getenv("TLSHOST"), os.Getenv("TCPREMOTEIP"), "unknown"))
+	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
+		// Immediate mode (SMTPS): the wrapper did the handshake first.
+		env := map[string]string{}
+		for _, k := range []string{"SSL_PROTOCOL", "SSL_CIPHER", "TLSWRAP_VERIFY"} {
+			env[k] = os.Getenv(k)
+		}
+		s.tlsOn, s.tlsLine = true, tlsLine(env)
+		return nil
+	}
+	ctl, ok1 := fdEnv("SSLCTLFD")
+	rfd, ok2 := fdEnv("SSLREADFD")
+	wfd, ok3 := fdEnv("SSLWRITEFD")
+	if !ok1 || !ok2 || !ok3 || (ctl >= 0) != (rfd >= 0 && wfd >= 0) {
+		return fmt.Errorf("SSLCTLFD, SSLREADFD and SSLWRITEFD must all be descriptor numbers")
+	}
+	if ctl >= 0 {
+		s.side = &wrapperSide{ctl: ctl, rfd: rfd, wfd: wfd, net: conn, timeout: timeout}
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil // no tlswrap to be found: as if STARTTLS were not offered
+	}
+	path := filepath.Join(filepath.Dir(exe), "tlswrap")
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	h := &helperSide{path: path, net: conn, timeout: timeout}
+	if fd, ok := fdEnv("KEYPASSFD"); !ok {
+		return fmt.Errorf("KEYPASSFD is not a descriptor number")
+	} else if fd >= 0 {
+		h.keyPass = os.NewFile(uintptr(fd), "KEYPASSFD")
+	}
+	s.side = h
+	return nil
 }
 
 func fatal(code int, msg string) int {
