@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"strings"
+
+	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/tlspolicy"
+)
+
+// tlsPolicy reads the TLS rule for the destination after routing
+// (control/tlsdestinations, SPEC 4.9, D6, D7) and the client certificate
+// for the sender (control/domaincerts, SPEC 4.10). A rule's port
+// replaces the route's; port 465 with TLS in force means SMTPS.
+func (d *delivery) tlsPolicy() *final {
+	var err error
+	d.tls, err = tlspolicy.Select(d.cfg.tlsdest, d.cfg.tlsdestFound, d.route.Host, d.sender)
+	if err != nil {
+		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
+	}
+	if d.tls.Port != 0 {
+		d.route.Port = d.tls.Port
+	}
+	if d.cert, d.hasCert, err = tlspolicy.SelectCert(d.cfg.domaincerts, d.sender); err != nil {
+		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
+	}
+	return nil
+}
+
+// smtps tells whether this delivery starts TLS before the greeting.
+func (d *delivery) smtps() bool {
+	return d.route.Port == tlspolicy.SMTPSPort && d.tls.Level != tlspolicy.Never
+}
+
+// keyPassFD is where the stages find the client key's password: a pipe
+// that qmail-remote fills, so that it is in no argv and no environment.
+// smtpclient hands it on to tlswrap unread.
+const keyPassFD = 9
+
+// tlsEnv is what the speaker (and tlswrap) learn of the TLS policy for
+// candidate c: TLS, TLSHOST and the variables of tlswrap.8. clear turns
+// TLS off (the retry of SPEC D8). The password pipe, if any, is
+// returned for fd 9; the caller closes it.
+func (d *delivery) tlsEnv(c candidate, clear bool) (env []string, keyPass *os.File, err error) {
+	level := d.tls.Level
+	if clear {
+		level = tlspolicy.Never
+	}
+	env = []string{"TLS=" + level.String(), "TLSHOST=" + d.route.Host}
+	if level == tlspolicy.Never {
+		return env, nil, nil
+	}
+	env = append(env, d.tls.Env(tlspolicy.Names(d.route.Host, c.name), tlspolicy.ServerName(c.name, d.route.Host))...)
+	if !d.hasCert {
+		return env, nil, nil
+	}
+	env = append(env, "CERTFILE="+d.cert.CertFile)
+	if d.cert.KeyFile != "" {
+		env = append(env, "KEYFILE="+d.cert.KeyFile)
+	}
+	if d.cert.Password == "" {
+		return env, nil, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	// A password is far below the pipe's buffer: this write cannot block.
+	_, err = w.WriteString(d.cert.Password)
+	w.Close()
+	if err != nil {
+		r.Close()
+		return nil, nil, err
+	}
+	return append(env, "KEYPASSFD=9"), r, nil
+}
+
+// withNote adds a line to the last report of a stream (SPEC D8: the
+// report says that TLS was given up).
+func withNote(out []byte, note string) []byte {
+	if note == "" || len(out) == 0 || out[len(out)-1] != 0 {
+		return out
+	}
+	return append(append(out[:len(out)-1:len(out)-1], note...), 0)
+}
+
+// clearNote says why the retry went in clear text, from the Z report of
+// the failed attempt.
+func clearNote(out []byte) string {
+	why, _, _ := strings.Cut(strings.TrimPrefix(string(out), "Z"), "\n")
+	why = strings.TrimSuffix(why, "\x00")
+	return "TLS: none; retried in clear text after: " + report.Printable(why) + "\n"
+}
