@@ -3,7 +3,7 @@
 QMAILHOME = /var/qmail
 DESTDIR =
 PROGS = qmail-remote mxlookup smtpclient
-TESTPROGS = fakepeer fakedns
+TESTPROGS = fakepeer fakedns mkcerts
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -51,7 +51,8 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
-	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports
+	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
+	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \
