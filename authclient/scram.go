@@ -14,7 +14,7 @@ import (
 )
 
 // maxIter bounds the iteration count a server may ask for: each one is
-// an HMAC-SHA-256 on our CPU (about half a second for the maximum).
+// an HMAC-SHA-256 on our CPU (the maximum costs about 0.2 s).
 const maxIter = 1 << 20
 
 // The texts of a server-first-message or server-final-message we refuse.
