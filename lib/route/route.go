@@ -12,7 +12,8 @@ import (
 
 // Tables holds the control tables that route selection reads.
 type Tables struct {
-	SMTPRoutes control.Table
+	SMTPRoutes  control.Table
+	AuthSenders control.Table // by sender, before the others (authsenders.go)
 }
 
 // A Route says how to reach the destination.
@@ -32,6 +33,9 @@ const DefaultSMTPPort = 25
 // The error names the control file and line that could not be parsed.
 func Select(t Tables, host, sender string) (Route, error) {
 	def := Route{Host: host, Port: DefaultSMTPPort}
+	if r, ok, err := authRoute(t.AuthSenders, sender, def); ok {
+		return r, err
+	}
 	// SPEC 4.5: the bounce route "!@" applies only to the empty sender and
 	// stops the search unless its relay is empty.
 	if sender == "" {
