@@ -2,7 +2,7 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
-PROGS = qmail-remote mxlookup smtpclient
+PROGS = qmail-remote mxlookup smtpclient authclient
 TESTPROGS = fakepeer fakedns mkcerts
 
 export PATH := $(PATH):/usr/local/go/bin
@@ -52,7 +52,9 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
 	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
-	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse
+	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
+	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
+	./lib/route:FuzzAuthSenders
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \
