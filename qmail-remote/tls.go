@@ -21,10 +21,23 @@ func (d *delivery) tlsPolicy() *final {
 	if d.tls.Port != 0 {
 		d.route.Port = d.tls.Port
 	}
+	if d.route.User != "" && d.tls.Level == tlspolicy.Never && !d.namedNoTLS() {
+		// SPEC D9: with credentials, STARTTLS whenever offered, unless
+		// a ! rule names this host.
+		d.tls = tlspolicy.Default
+	}
 	if d.cert, d.hasCert, err = tlspolicy.SelectCert(d.cfg.domaincerts, d.sender); err != nil {
 		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
 	}
 	return nil
+}
+
+// namedNoTLS tells whether a ! rule of tlsdestinations names this host
+// (or a .suffix of it), as opposed to !* or a lone !: only then may a
+// password go in clear text (SPEC D9).
+func (d *delivery) namedNoTLS() bool {
+	k := d.tls.Key
+	return d.tls.Level == tlspolicy.Never && strings.HasPrefix(k, "!") && k != "!" && k != "!*"
 }
 
 // smtps tells whether this delivery starts TLS before the greeting.
@@ -90,4 +103,33 @@ func clearNote(out []byte) string {
 	why, _, _ := strings.Cut(strings.TrimPrefix(string(out), "Z"), "\n")
 	why = strings.TrimSuffix(why, "\x00")
 	return "TLS: none; retried in clear text after: " + report.Printable(why) + "\n"
+}
+
+// authFD is where smtpclient finds the AUTH credentials, user NUL
+// password NUL: a pipe that qmail-remote fills and only authclient reads.
+const authFD = 8
+
+// authEnv gives the speaker the credentials of the route, if any: AUTHFD
+// and the pipe for fd 8, and AUTHCLEAR=yes when a ! rule names the host
+// (SPEC D9). The caller closes the pipe.
+func (d *delivery) authEnv() (env []string, creds *os.File, err error) {
+	if d.route.User == "" {
+		return nil, nil, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Well below the pipe's buffer (a control line): this cannot block.
+	_, err = w.WriteString(d.route.User + "\x00" + d.route.Pass + "\x00")
+	w.Close()
+	if err != nil {
+		r.Close()
+		return nil, nil, err
+	}
+	env = []string{"AUTHFD=8"}
+	if d.namedNoTLS() {
+		env = append(env, "AUTHCLEAR=yes")
+	}
+	return env, r, nil
 }

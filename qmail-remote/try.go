@@ -101,6 +101,13 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	if keyPass != nil {
 		defer keyPass.Close()
 	}
+	authEnv, creds, err := d.authEnv()
+	if err != nil {
+		return result{err: err}
+	}
+	if creds != nil {
+		defer creds.Close()
+	}
 	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
 	env := append(stageEnv(),
 		"PROTO=TCP",
@@ -112,12 +119,13 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 		"TIMEOUTREMOTE="+strconv.Itoa(d.cfg.timeoutremote),
 	)
 	env = append(env, tlsEnv...)
+	env = append(env, authEnv...)
 	name, args := "smtpclient", append([]string{d.sender}, d.rcpts...)
 	if d.smtps() && !clear {
 		name, args = "tlswrap", append([]string{"-i", d.bin + "/smtpclient"}, args...)
 	}
 	return stage{name: name, args: args, env: env, stdin: d.msg.f,
-		extra: []*os.File{nil, nil, nil, sock, sock, nil, keyPass},
+		extra: []*os.File{nil, nil, nil, sock, sock, creds, keyPass},
 		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
 }
 

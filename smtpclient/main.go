@@ -55,7 +55,11 @@ func run(args []string) int {
 		ip:   ip,
 		helo: helo,
 	}
+	s.chanFiles = conn.Files
 	if err := s.tlsSettings(conn, timeout); err != nil {
+		return fatal(100, err.Error())
+	}
+	if err := s.authSettings(timeout); err != nil {
 		return fatal(100, err.Error())
 	}
 	code, diag := s.run(args[1], args[2:])
@@ -116,13 +120,9 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		s.side = &wrapperSide{ctl: ctl, rfd: rfd, wfd: wfd, net: conn, timeout: timeout}
 		return nil
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil // no tlswrap to be found: as if STARTTLS were not offered
-	}
-	path := filepath.Join(filepath.Dir(exe), "tlswrap")
-	if _, err := os.Stat(path); err != nil {
-		return nil
+	path, ok := beside("tlswrap")
+	if !ok {
+		return nil // as if STARTTLS were not offered
 	}
 	h := &helperSide{path: path, net: conn, timeout: timeout}
 	if fd, ok := fdEnv("KEYPASSFD"); !ok {
@@ -132,6 +132,36 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 	}
 	s.side = h
 	return nil
+}
+
+// authSettings reads AUTHFD (the credentials' pipe, which qmail-remote
+// filled and only authclient reads) and AUTHCLEAR.
+func (s *session) authSettings(timeout time.Duration) error {
+	fd, ok := fdEnv("AUTHFD")
+	if !ok {
+		return fmt.Errorf("AUTHFD is not a descriptor number")
+	}
+	if fd < 0 {
+		return nil
+	}
+	path, ok := beside("authclient")
+	if !ok {
+		return fmt.Errorf("AUTHFD is set but authclient cannot be found beside smtpclient")
+	}
+	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout)
+	s.clearAuthOK = os.Getenv("AUTHCLEAR") == "yes"
+	return nil
+}
+
+// beside finds a program in smtpclient's own folder.
+func beside(name string) (string, bool) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	path := filepath.Join(filepath.Dir(exe), name)
+	_, err = os.Stat(path)
+	return path, err == nil
 }
 
 func fatal(code int, msg string) int {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"qmail-remote-go/lib/addr"
@@ -27,6 +28,12 @@ type session struct {
 	level string  // TLS level: tlsNo, tlsTry, tlsMust
 	host  string  // the destination after routing, for TLS texts
 	side  tlsSide // starts TLS; nil when nothing can
+
+	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
+	runAuth     authRunner             // runs authclient; nil without credentials
+	clearAuthOK bool                   // a ! rule names this host: PLAIN and LOGIN may go in clear (D9)
+	mailParam   string                 // " AUTH=..." after a 235
+	prefix      string                 // a first line for the message report (D3)
 
 	text    []byte            // capture of the latest reply; nil once printed (SPEC 1.6)
 	ext     map[string]string // EHLO keywords (upper case) and their parameters
@@ -59,7 +66,10 @@ func (s *session) run(sender string, rcpts []string) (int, string) {
 		s.side.finish()
 	}
 	if e.letter != 0 {
-		s.report(e.letter, e.text+s.note)
+		if report.IsMessage(e.letter) {
+			e.text = s.prefix + e.text + s.note
+		}
+		s.report(e.letter, e.text)
 	}
 	if s.outErr != nil {
 		return 111, "unable to write reports: " + s.outErr.Error()
@@ -75,6 +85,9 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 		return *e
 	}
 	if e := s.startTLS(); e != nil {
+		return *e
+	}
+	if e := s.auth(); e != nil {
 		return *e
 	}
 	if addr.HasLineBreak(sender) {
@@ -177,7 +190,7 @@ func asciiUpper(s string) string {
 }
 
 func (s *session) mail(sender string) *ending {
-	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">")
+	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">" + s.mailParam)
 	if e != nil {
 		return e
 	}

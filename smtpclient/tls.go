@@ -82,6 +82,9 @@ func (s *session) startTLS() *ending {
 	}
 	s.tlsOn = true
 	s.tlsLine = tlsLine(env)
+	if c, ok := ch.(*fdio.Conn); ok {
+		s.chanFiles = c.Files
+	}
 	s.r = bufio.NewReaderSize(ch, bufSize)
 	s.w = bufio.NewWriterSize(ch, bufSize)
 	// RFC 3207 4.2: forget what the server said in clear text and ask again.

@@ -78,11 +78,17 @@ func parse(e control.Entry, def Route) (Route, error) {
 	hostport, cred, hasCred := strings.Cut(e.Value, "|")
 	if hasCred {
 		// The user ends at the second '|'; the password is the rest of the
-		// line. A lone user with no password means no AUTH.
+		// line. SPEC 4.5's REC read a lone user as "no AUTH"; issue 8
+		// makes a half-written credential an error, so that mail never
+		// leaves unauthenticated by a typo. The texts never show them.
 		user, pass, _ := strings.Cut(cred, "|")
-		if user != "" && pass != "" {
-			r.User, r.Pass = user, pass
+		switch {
+		case user == "" || pass == "":
+			return Route{}, fmt.Errorf("%s: an AUTH user without a password, or a password without a user", e.Where)
+		case strings.ContainsAny(cred, "\r\n\x00"):
+			return Route{}, fmt.Errorf("%s: the AUTH user or password holds CR, LF or NUL", e.Where)
 		}
+		r.User, r.Pass = user, pass
 	}
 	relay, port, hasPort := splitPort(hostport)
 	if hasPort && port != "" {
