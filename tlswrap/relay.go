@@ -1,0 +1,99 @@
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"time"
+)
+
+// A relay moves clear text between the application and TLS in two
+// goroutines (UCSPI-TLS 4); up and down each get one value when their
+// direction is over: nil for a normal end.
+type relay struct {
+	up   chan error // application -> TLS -> network
+	down chan error // network -> TLS -> application
+}
+
+// startRelay starts both directions. appR is what the application
+// writes, appW what it reads; each direction closes its application end
+// when it is over.
+func startRelay(c *tls.Conn, raw net.Conn, appR io.ReadCloser, appW io.WriteCloser, timeout time.Duration) *relay {
+	r := &relay{make(chan error, 1), make(chan error, 1)}
+	go func() { r.up <- upward(c, raw, appR, timeout) }()
+	go func() { r.down <- downward(c, appW) }()
+	return r
+}
+
+// upward copies the application's bytes to TLS, each write bounded by
+// timeout (a peer that reads nothing must not hold tlswrap for ever).
+// At the application's EOF it sends close_notify (RFC 8446 6.1) and
+// half-closes the connection.
+func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration) error {
+	defer appR.Close() // a failed write: the application sees EPIPE
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := appR.Read(buf)
+		if n > 0 {
+			c.SetWriteDeadline(time.Now().Add(timeout))
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c.SetWriteDeadline(time.Now().Add(timeout))
+	if err := c.CloseWrite(); err != nil {
+		return err
+	}
+	if cw, ok := raw.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// downward copies TLS to the application. The network's EOF, with or
+// without close_notify (s6's -j: SMTP ends itself), is a normal end, and
+// so is an application that stopped reading; the application sees EOF.
+func downward(c *tls.Conn, appW io.WriteCloser) error {
+	defer appW.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := appW.Write(buf[:n]); werr != nil {
+				return nil
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// wait returns when both directions are over, at the first error.
+func (r *relay) wait() error {
+	up, down := r.up, r.down
+	for up != nil || down != nil {
+		var err error
+		select {
+		case err = <-up:
+			up = nil
+		case err = <-down:
+			down = nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

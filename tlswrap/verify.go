@@ -1,0 +1,171 @@
+package main
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"qmail-remote-go/lib/tlsreport"
+)
+
+// A checker verifies the server as TLS_VERIFY says, during the
+// handshake, and keeps the phrase for TLSWRAP_VERIFY (SPEC D20).
+type checker struct {
+	s      *settings
+	roots  *x509.CertPool
+	pinAlg string
+	phrase string
+}
+
+// verify is tls.Config.VerifyConnection: an error fails the handshake.
+func (c *checker) verify(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return fail(tlsreport.NoCert, "obtain the certificate", errors.New("the server sent none"))
+	}
+	certs := cs.PeerCertificates
+	switch c.s.verify {
+	case "none":
+		c.phrase = "certificate not checked"
+		return nil
+	case "pin":
+		if err := matchPin(certs[0].Raw, c.s.pin, c.pinAlg); err != nil {
+			return fail(tlsreport.Pin, "match the pinned fingerprint", err)
+		}
+		c.phrase = "certificate matches the pinned " + c.pinAlg + " fingerprint"
+		return nil
+	}
+	if err := verifyChain(certs, c.roots, c.s.depth); err != nil {
+		return fail(tlsreport.Chain, "verify the certificate chain", err)
+	}
+	if c.s.verify == "cert" {
+		c.phrase = "certificate verified"
+		return nil
+	}
+	name := matchNames(certs[0], c.s.names, c.s.verify == "wildcard")
+	if name == "" {
+		return fail(tlsreport.Name, "validate the certificate name",
+			fmt.Errorf("the certificate holds none of: %s", strings.Join(c.s.names, " ")))
+	}
+	c.phrase = "certificate verified for " + printable(name, 255)
+	return nil
+}
+
+// verifyChain checks that certs (leaf first, as sent) chain to one of
+// roots, every certificate valid now, through at most depth
+// intermediates (OpenSSL's verify depth). Key usage is not checked, as
+// OpenSSL does not for a client without a purpose set.
+func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, depth int) error {
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	chains, err := certs[0].Verify(x509.VerifyOptions{
+		Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return err
+	}
+	least := -1
+	for _, ch := range chains {
+		n := max(len(ch)-2, 0) // neither the leaf nor the anchor
+		if least < 0 || n < least {
+			least = n
+		}
+	}
+	if least > depth {
+		return fmt.Errorf("certificate chain too deep: %d intermediates, TLS_DEPTH %d", least, depth)
+	}
+	return nil
+}
+
+// matchNames returns the first of names the certificate holds, "" when
+// none: its DNS names (else its subject CN, SPEC 4.9.1) compared exactly
+// and case-insensitively, IP addresses for IP literals, and with
+// wildcard an RFC 6125 6.4.3 wildcard: "*" as the whole left-most
+// label, matching one label, at least two labels after it.
+func matchNames(cert *x509.Certificate, names []string, wildcard bool) string {
+	dns := cert.DNSNames
+	if len(dns) == 0 && cert.Subject.CommonName != "" {
+		dns = []string{cert.Subject.CommonName}
+	}
+	for _, name := range names {
+		if ip := net.ParseIP(strings.Trim(name, "[]")); ip != nil {
+			for _, a := range cert.IPAddresses {
+				if a.Equal(ip) {
+					return name
+				}
+			}
+			continue
+		}
+		n := strings.TrimSuffix(name, ".")
+		if n == "" || strings.Contains(n, "*") {
+			continue
+		}
+		for _, d := range dns {
+			d = strings.TrimSuffix(d, ".")
+			if strings.EqualFold(d, n) {
+				return name
+			}
+			if wildcard && wildMatch(d, n) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func wildMatch(pattern, name string) bool {
+	rest, ok := strings.CutPrefix(pattern, "*.")
+	if !ok || !strings.Contains(rest, ".") || strings.Contains(rest, "*") {
+		return false
+	}
+	label, parent, ok := strings.Cut(name, ".")
+	return ok && label != "" && strings.EqualFold(parent, rest)
+}
+
+// pinAlg names the digest of a TLS_PIN by its length (sq3).
+func pinAlg(pin string) (string, error) {
+	switch len(pin) {
+	case 40:
+		return "SHA-1", nil
+	case 56:
+		return "SHA-224", nil
+	case 64:
+		return "SHA-256", nil
+	case 128:
+		return "SHA-512", nil
+	}
+	return "", fmt.Errorf("%d hex digits: none of 40, 56, 64, 128", len(pin))
+}
+
+// matchPin compares the digest of der with the hex pin, any case.
+func matchPin(der []byte, pin, alg string) error {
+	var sum []byte
+	switch alg {
+	case "SHA-1":
+		s := sha1.Sum(der)
+		sum = s[:]
+	case "SHA-224":
+		s := sha256.Sum224(der)
+		sum = s[:]
+	case "SHA-256":
+		s := sha256.Sum256(der)
+		sum = s[:]
+	default:
+		s := sha512.Sum512(der)
+		sum = s[:]
+	}
+	want, err := hex.DecodeString(pin)
+	if err != nil || subtle.ConstantTimeCompare(sum, want) != 1 {
+		return fmt.Errorf("the certificate's %s fingerprint is %x", alg, sum)
+	}
+	return nil
+}
