@@ -2,7 +2,7 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
-PROGS = qmail-remote mxlookup smtpclient authclient
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap
 TESTPROGS = fakepeer fakedns mkcerts
 
 export PATH := $(PATH):/usr/local/go/bin
