@@ -2,6 +2,9 @@ package main
 
 import (
 	"bufio"
+	"io"
+	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -36,5 +39,35 @@ func TestParse(t *testing.T) {
 		if _, err := parse(l); (err == nil) != ok {
 			t.Errorf("parse(%q): %v", l, err)
 		}
+	}
+}
+
+// TestListen: -l mode prints its port, reads a package over TCP, answers
+// from the script and exits 0 after N connections.
+func TestListen(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	defer func() { os.Stdout = stdout }()
+	script := []command{{op: "package"}, {op: "reply", text: []byte("Kok")}}
+	code := make(chan int)
+	go func() { code <- listen("127.0.0.1:0", 1, script, outputs{io.Discard, io.Discard}) }()
+	port, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", "127.0.0.1:"+strings.TrimSpace(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "2:\nx,0:,5:2:@y,,")
+	c.(*net.TCPConn).CloseWrite()
+	got, _ := io.ReadAll(c)
+	c.Close()
+	if string(got) != "3:Kok," || <-code != 0 {
+		t.Errorf("got %q", got)
 	}
 }
