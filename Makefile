@@ -2,8 +2,8 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
-PROGS = qmail-remote mxlookup smtpclient authclient tlswrap
-TESTPROGS = fakepeer fakedns mkcerts
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -54,7 +54,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
-	./lib/route:FuzzAuthSenders
+	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \

@@ -57,9 +57,19 @@ func TestAuthSenders(t *testing.T) {
 		{"the password is the rest of the line", authTable("@example.com:r.test|u|p|a:s;s"), "b@example.com", Route{Host: "r.test", Relay: true, Port: 25, User: "u", Pass: "p|a:s;s", Where: line(1)}},
 	}
 	for _, tt := range tests {
+		tt.want.Proto = SMTP
 		got, err := Select(Tables{SMTPRoutes: routes, AuthSenders: tt.auth}, "dest.test", tt.sender)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: Select = %+v, %v\n want %+v", tt.name, got, err, tt.want)
+		}
+		// SPEC 4.7: where authsenders decides, a qmtproutes line for the
+		// host changes nothing: its relay is always SMTP.
+		if !strings.HasPrefix(tt.want.Where, "control/authsenders") {
+			continue
+		}
+		got, err = Select(Tables{SMTPRoutes: routes, QMTPRoutes: table(":qmtp.test"), AuthSenders: tt.auth}, "dest.test", tt.sender)
+		if err != nil || got != tt.want {
+			t.Errorf("%s, with qmtproutes: Select = %+v, %v\n want %+v", tt.name, got, err, tt.want)
 		}
 	}
 }

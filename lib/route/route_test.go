@@ -45,6 +45,7 @@ func TestSelect(t *testing.T) {
 		{"bounce route with empty relay: per-host routes", table("!@:", "x.test:relay.test"), "x.test", "", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 2"}},
 	}
 	for _, tt := range tests {
+		tt.want.Proto = SMTP // every row here is an smtproutes route
 		got, err := Select(Tables{SMTPRoutes: tt.routes}, tt.host, tt.sender)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: Select = %+v, %v\n want %+v", tt.name, got, err, tt.want)
