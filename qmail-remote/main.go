@@ -150,6 +150,9 @@ func readConfig() (c config, err error) {
 	if c.tables.AuthSenders, err = control.ReadTable("authsenders"); err != nil {
 		return c, err
 	}
+	if c.tables.QMTPRoutes, err = control.ReadTable("qmtproutes"); err != nil {
+		return c, err
+	}
 	if c.tlsdest, c.tlsdestFound, err = control.ReadTableFound("tlsdestinations"); err != nil {
 		return c, err
 	}

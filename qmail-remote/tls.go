@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
 
@@ -14,6 +15,19 @@ import (
 // replaces the route's; port 465 with TLS in force means SMTPS.
 func (d *delivery) tlsPolicy() *final {
 	var err error
+	if d.route.Proto == route.QMTP {
+		// SPEC 4.6: tlsdestinations is about STARTTLS; QMTP has none.
+		// QMTPS (port 6209) is TLS from the first byte (d.qmtps).
+		d.tls = tlspolicy.Policy{Level: tlspolicy.Never, Depth: tlspolicy.DepthUnset}
+		if d.qmtps() {
+			d.tls = tlspolicy.Default
+		}
+		d.cert, d.hasCert, err = tlspolicy.SelectCert(d.cfg.domaincerts, d.sender)
+		if err != nil {
+			return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
+		}
+		return nil
+	}
 	d.tls, err = tlspolicy.Select(d.cfg.tlsdest, d.cfg.tlsdestFound, d.route.Host, d.sender)
 	if err != nil {
 		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
@@ -42,7 +56,20 @@ func (d *delivery) namedNoTLS() bool {
 
 // smtps tells whether this delivery starts TLS before the greeting.
 func (d *delivery) smtps() bool {
-	return d.route.Port == tlspolicy.SMTPSPort && d.tls.Level != tlspolicy.Never
+	return d.route.Proto == route.SMTP && d.route.Port == tlspolicy.SMTPSPort && d.tls.Level != tlspolicy.Never
+}
+
+// qmtpsPort is QMTP over TLS from the first byte (sq3).
+const qmtpsPort = 6209
+
+func (d *delivery) qmtps() bool { return d.route.Proto == route.QMTP && d.route.Port == qmtpsPort }
+
+// speaker is the program that speaks the route's protocol.
+func (d *delivery) speaker() string {
+	if d.route.Proto == route.QMTP {
+		return "qmtpclient"
+	}
+	return "smtpclient"
 }
 
 // keyPassFD is where the stages find the client key's password: a pipe

@@ -14,6 +14,7 @@ import (
 // final reports (SPEC 3.8, D1, D21).
 func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	var last []byte // the latest report of a speaker that gave up on its host with a reason
+	sp := d.speaker()
 	for _, c := range cands {
 		r, ok := d.attempt(c, false)
 		if !ok {
@@ -25,7 +26,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 			// SPEC D8: the handshake failed at the opportunistic level;
 			// once more, in clear text, on the same address.
 			if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
-				return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 			}
 			note = clearNote(r.out)
 			if r, ok = d.attempt(c, true); !ok {
@@ -35,7 +36,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 		switch r.exitCode() {
 		case 0:
 			if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
-				return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 			}
 			return withNote(r.out, note), nil
 		case 100, 111:
@@ -43,12 +44,12 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 			// Its reason, if it gave one, is a single message report.
 			if len(r.out) > 0 {
 				if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
-					return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 				}
 				last = withNote(r.out, note)
 			}
 		default:
-			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why("smtpclient"), r.tail("smtpclient"))
+			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
 		}
 	}
 	if last != nil {
@@ -120,9 +121,9 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	)
 	env = append(env, tlsEnv...)
 	env = append(env, authEnv...)
-	name, args := "smtpclient", append([]string{d.sender}, d.rcpts...)
-	if d.smtps() && !clear {
-		name, args = "tlswrap", append([]string{"-i", d.bin + "/smtpclient"}, args...)
+	name, args := d.speaker(), append([]string{d.sender}, d.rcpts...)
+	if (d.smtps() || d.qmtps()) && !clear {
+		name, args = "tlswrap", append([]string{"-i", d.bin + "/" + name}, args...)
 	}
 	return stage{name: name, args: args, env: env, stdin: d.msg.f,
 		extra: []*os.File{nil, nil, nil, sock, sock, creds, keyPass},
