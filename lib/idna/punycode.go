@@ -7,17 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// Bootstring parameters for Punycode (RFC 3492 5).
+// Punycode parameters (RFC 3492 5); maxInt is the overflow limit of 6.4,
+// the same on every platform.
 const (
-	base        = 36
-	tmin        = 1
-	tmax        = 26
-	skew        = 38
-	damp        = 700
-	initialBias = 72
-	initialN    = 128
-	delimiter   = '-'
-	maxInt      = math.MaxInt32 // the overflow limit of RFC 3492 6.4, on every platform
+	base, tmin, tmax, skew, damp = 36, 1, 26, 38, 700
+	initialBias, initialN        = 72, 128
+	maxInt                       = math.MaxInt32
+	digits                       = "abcdefghijklmnopqrstuvwxyz0123456789" // RFC 3492 5
 )
 
 var (
@@ -26,7 +22,7 @@ var (
 	errBadUTF8  = errors.New("punycode: not valid UTF-8")
 )
 
-// adapt is the bias adaptation function of RFC 3492 6.1.
+// adapt is the bias adaptation of RFC 3492 6.1.
 func adapt(delta, numPoints int, first bool) int {
 	if first {
 		delta /= damp
@@ -35,51 +31,18 @@ func adapt(delta, numPoints int, first bool) int {
 	}
 	delta += delta / numPoints
 	k := 0
-	for delta > ((base-tmin)*tmax)/2 {
+	for ; delta > (base-tmin)*tmax/2; k += base {
 		delta /= base - tmin
-		k += base
 	}
 	return k + (base-tmin+1)*delta/(delta+skew)
 }
 
-// threshold is t(k) of RFC 3492 6.2 and 6.3, clamped to [tmin, tmax].
-func threshold(k, bias int) int {
-	switch {
-	case k <= bias:
-		return tmin
-	case k >= bias+tmax:
-		return tmax
-	}
-	return k - bias
-}
+// threshold is t(k) of RFC 3492 6.2 and 6.3.
+func threshold(k, bias int) int { return min(max(k-bias, tmin), tmax) }
 
-// digit returns the lower-case basic code point for d (RFC 3492 5:
-// a-z are 0-25, 0-9 are 26-35).
-func digit(d int) byte {
-	if d < 26 {
-		return byte('a' + d)
-	}
-	return byte('0' + d - 26)
-}
-
-// value returns the digit value of c, either case, and false for a
-// code point that is no digit (RFC 3492 5).
-func value(c byte) (int, bool) {
-	switch {
-	case c >= 'a' && c <= 'z':
-		return int(c - 'a'), true
-	case c >= 'A' && c <= 'Z':
-		return int(c - 'A'), true
-	case c >= '0' && c <= '9':
-		return int(c-'0') + 26, true
-	}
-	return 0, false
-}
-
-// Encode returns the RFC 3492 Punycode of label (without the "xn--"
-// prefix): its basic (ASCII) code points as they are, in their order, a
-// delimiter when there are any, then the deltas in lower case. Encode
-// neither maps nor validates; ToASCII does.
+// Encode returns the RFC 3492 Punycode of label (no "xn--"): its ASCII
+// code points as they are, a delimiter if there are any, then the deltas
+// in lower case (6.3). It neither maps nor validates; ToASCII does.
 func Encode(label string) (string, error) {
 	if !utf8.ValidString(label) {
 		return "", errBadUTF8
@@ -90,14 +53,12 @@ func Encode(label string) (string, error) {
 			out = append(out, label[i])
 		}
 	}
-	runes := utf8.RuneCountInString(label)
-	b := len(out)
-	h := b
+	b, h, runes := len(out), len(out), utf8.RuneCountInString(label)
 	if b > 0 {
-		out = append(out, delimiter)
+		out = append(out, '-')
 	}
 	n, delta, bias := initialN, 0, initialBias
-	for h < runes { // RFC 3492 6.3
+	for h < runes {
 		m := math.MaxInt
 		for _, r := range label {
 			if int(r) >= n && int(r) < m {
@@ -107,30 +68,26 @@ func Encode(label string) (string, error) {
 		if m-n > (maxInt-delta)/(h+1) {
 			return "", errOverflow
 		}
-		delta += (m - n) * (h + 1)
-		n = m
+		delta, n = delta+(m-n)*(h+1), m
 		for _, r := range label {
 			if int(r) < n {
 				if delta++; delta > maxInt {
 					return "", errOverflow
 				}
-			}
-			if int(r) != n {
-				continue
-			}
-			q := delta
-			for k := base; ; k += base {
-				t := threshold(k, bias)
-				if q < t {
-					break
+			} else if int(r) == n {
+				q := delta
+				for k := base; ; k += base {
+					t := threshold(k, bias)
+					if q < t {
+						break
+					}
+					out = append(out, digits[t+(q-t)%(base-t)])
+					q = (q - t) / (base - t)
 				}
-				out = append(out, digit(t+(q-t)%(base-t)))
-				q = (q - t) / (base - t)
+				out = append(out, digits[q])
+				bias, delta = adapt(delta, h+1, h == b), 0
+				h++
 			}
-			out = append(out, digit(q))
-			bias = adapt(delta, h+1, h == b)
-			delta = 0
-			h++
 		}
 		delta++
 		n++
@@ -138,21 +95,20 @@ func Encode(label string) (string, error) {
 	return string(out), nil
 }
 
-// Decode returns the Unicode string whose RFC 3492 Punycode is s
-// (without the "xn--" prefix). Digits may be in either case; basic code
-// points keep theirs (Decode ignores the mixed-case annotation of RFC
-// 3492 Appendix A). Non-ASCII input, a bad digit, a truncated delta,
-// arithmetic overflow and a result that is a surrogate or beyond
-// U+10FFFF are errors.
+// Decode returns the string whose RFC 3492 Punycode is s (no "xn--").
+// Digits may be in either case; ASCII code points keep theirs (the
+// mixed-case annotation of Appendix A is ignored). Non-ASCII input, a bad
+// digit, a truncated delta, overflow (6.4) and a surrogate or a code
+// point past U+10FFFF are errors.
 func Decode(s string) (string, error) {
 	var out []rune
 	in := 0
-	if d := strings.LastIndexByte(s, delimiter); d >= 0 {
-		for i := 0; i < d; i++ {
-			if s[i] >= utf8.RuneSelf {
+	if d := strings.LastIndexByte(s, '-'); d >= 0 {
+		for _, c := range []byte(s[:d]) {
+			if c >= utf8.RuneSelf {
 				return "", errBadInput
 			}
-			out = append(out, rune(s[i]))
+			out = append(out, rune(c))
 		}
 		in = d + 1
 	}
@@ -163,9 +119,13 @@ func Decode(s string) (string, error) {
 			if in >= len(s) {
 				return "", errBadInput
 			}
-			d, ok := value(s[in])
+			c := s[in]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			d := strings.IndexByte(digits, c)
 			in++
-			if !ok {
+			if d < 0 {
 				return "", errBadInput
 			}
 			if d > (maxInt-i)/w {
@@ -186,9 +146,8 @@ func Decode(s string) (string, error) {
 		if i/l > maxInt-n {
 			return "", errOverflow
 		}
-		n += i / l
-		i %= l
-		if n > utf8.MaxRune || (n >= 0xD800 && n <= 0xDFFF) {
+		n, i = n+i/l, i%l
+		if n > utf8.MaxRune || n >= 0xD800 && n <= 0xDFFF {
 			return "", errBadInput
 		}
 		out = append(out, 0)

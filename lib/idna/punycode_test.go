@@ -140,10 +140,10 @@ func encodeOne(r int) string {
 		if q < t {
 			break
 		}
-		out = append(out, digit(t+(q-t)%(base-t)))
+		out = append(out, digits[t+(q-t)%(base-t)])
 		q = (q - t) / (base - t)
 	}
-	return string(append(out, digit(q)))
+	return string(append(out, digits[q]))
 }
 
 func TestEncodeErrors(t *testing.T) {

@@ -1,53 +1,35 @@
 package idna
 
-import (
-	"unicode"
-	"unicode/utf8"
-)
+import "unicode"
 
-// ruleOf returns why rune r, after prev (0 at the start), may not be in
-// a U-label, or "" when it may. It follows the derivation of RFC 5892
-// 3 in its order, with these stand-ins for what the standard library
-// lacks:
-//
-//   - LetterDigits (2.1) is the general category, from package unicode;
-//     an upper-case letter left after lower-casing (ϒ, ℂ, 𝐀: no lower
-//     case) is refused as Unstable (2.2).
-//   - Unstable (2.2, NFKC_Casefold(r) != r) needs the normalisation
-//     tables; disallowed below lists by hand the ranges of letters,
-//     marks and digits that are compatibility or singleton forms:
-//     fullwidth and halfwidth forms, presentation forms, mathematical
-//     alphanumerics, superscript and modifier letters, Hangul
-//     compatibility jamo, CJK compatibility ideographs, the
-//     composition exclusions, and the like. The list is not complete.
-//   - IgnorableProperties (2.3) from package unicode's
-//     Other_Default_Ignorable_Code_Point, Variation_Selector,
-//     Noncharacter_Code_Point and White_Space; IgnorableBlocks (2.4) and
-//     OldHangulJamo (2.9) as ranges; Unassigned (2.10) is category Cn,
-//     refused with the other non-letters.
-//   - NFC (RFC 5891 5.4) is not computed: the marks that would compose
-//     with the character before them in the common cases are refused
-//     instead: U+0300..U+036F anywhere (decomposed Latin, Greek,
-//     Cyrillic), the kana voicing marks U+3099 and U+309A, and the
-//     second halves of the other canonical pairs (Arabic hamza, Indic
-//     two-part vowels and nuktas; composes) after their first. A mark sequence in
-//     a non-canonical order is not detected.
-//   - CONTEXTJ (U+200C, U+200D; RFC 5892 A.1, A.2) and CONTEXTO
-//     U+00B7, U+0375, U+05F3, U+05F4, U+30FB (A.3-A.7) are refused
-//     outright rather than in context. The Arabic-Indic digits (A.8,
-//     A.9) are allowed unless a label mixes the two sets
-//     (checkULabel).
+// ruleOf returns why rune r, after prev (0 first), may not be in a
+// U-label, or "". It follows RFC 5892 3 in order, with stand-ins for what
+// the standard library lacks (a conservative subset):
+//   - LetterDigits (2.1): the general category from package unicode; an
+//     upper-case letter left after lower-casing (ϒ, ℂ) is Unstable (2.2).
+//   - Unstable (2.2, NFKC_Casefold): table disallowed, by hand, with
+//     IgnorableBlocks (2.4) and OldHangulJamo (2.9). Unicode 15 letters,
+//     marks and digits checked one by one against the UTS 46 table
+//     (valid, not NV8/XV8): none passes that IDNA 2008 disallows.
+//   - IgnorableProperties (2.3): package unicode's properties; Unassigned
+//     (2.10) is category Cn, refused with the other non-letters.
+//   - NFC (RFC 5891 5.4) is not computed; instead the marks that NFC would
+//     compose are refused: U+0300..U+036F anywhere, U+3099 and U+309A,
+//     and the second halves of the other canonical pairs right after
+//     their first (compositions). Marks out of canonical order, and a
+//     pair split by a mark of lower combining class, pass unnoticed.
+//   - CONTEXTJ (U+200C, U+200D; A.1, A.2) and CONTEXTO U+00B7, U+0375,
+//     U+05F3, U+05F4, U+30FB (A.3-A.7) are refused in any context; the
+//     Arabic-Indic digits (A.8, A.9) only when mixed (checkULabel).
 func ruleOf(prev, r rune) string {
 	switch {
-	case r < utf8.RuneSelf:
+	case r < 0x80:
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
 			return ""
 		}
 		return "is not a letter, digit or hyphen (RFC 5891 4.2.3.1, RFC 5892 2.8)"
-	case r == 0xDF || r == 0x3C2 || r == 0x6FD || r == 0x6FE || r == 0xF0B || r == 0x3007:
-		return "" // PVALID exceptions, RFC 5892 2.6
-	case r >= 0x13A0 && r <= 0x13F5:
-		return "" // Cherokee capitals: their own case fold
+	case r == 0xDF || r == 0x3C2 || r == 0x6FD || r == 0x6FE || r == 0xF0B || r == 0x3007, r >= 0x13A0 && r <= 0x13F5:
+		return "" // PVALID exceptions (2.6); Cherokee capitals, their own case fold
 	case r == 0x200C || r == 0x200D:
 		return "is a joiner (CONTEXTJ, RFC 5892 A.1, A.2: refused in any context here)"
 	case r == 0xB7 || r == 0x375 || r == 0x5F3 || r == 0x5F4 || r == 0x30FB:
@@ -56,7 +38,7 @@ func ruleOf(prev, r rune) string {
 		return "is DISALLOWED (RFC 5892 2.6)"
 	case !unicode.In(r, unicode.Ll, unicode.Lo, unicode.Lm, unicode.Mn, unicode.Mc, unicode.Nd):
 		if unicode.IsUpper(r) {
-			return "is an upper-case letter without a lower case (DISALLOWED, RFC 5892 2.2)"
+			return "is an upper-case letter (DISALLOWED, RFC 5892 2.2)"
 		}
 		return "is not a letter, mark or digit (DISALLOWED, RFC 5892 2.1)"
 	case unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.White_Space):
@@ -64,77 +46,69 @@ func ruleOf(prev, r rune) string {
 	case unicode.Is(disallowed, r):
 		return "is DISALLOWED (RFC 5892 2.2, 2.4, 2.9)"
 	case r >= 0x300 && r <= 0x36F || r == 0x3099 || r == 0x309A || composes(prev, r):
-		return "is a combining mark that NFC would compose (RFC 5891 5.4: refused here)"
+		return "is a mark that NFC would compose (RFC 5891 5.4: refused here)"
 	}
 	return ""
 }
 
-// noLower reports the upper-case letters that are refused rather than
-// lower-cased: U+0130 and U+212A KELVIN SIGN (their lower case is
-// ASCII), and those whose unicode.ToLower differs from the UTS 46
-// mapping (U+1E9E: "ss") or which UTS 46 disallows (Georgian
-// Asomtavruli, U+04C0, U+2132, U+2183).
+// noLower: upper-case letters refused rather than lowered: U+0130 and
+// U+212A have ASCII lower cases (convertLabel), U+1E9E maps to "ss" in
+// UTS 46, which disallows the others.
 func noLower(r rune) bool {
 	return r == 0x4C0 || r >= 0x10A0 && r <= 0x10C5 || r == 0x1E9E || r == 0x2132 || r == 0x2183
 }
 
-// disallowed lists letters, marks and digits that RFC 5892 disallows
-// although their category is in LetterDigits: Unstable (2.2, a partial
-// list), IgnorableBlocks (2.4) and OldHangulJamo (2.9).
+// disallowed: letters, marks and digits that RFC 5892 disallows: ª µ º ĳ
+// ŀ ŉ ſ ǆ ǳ and kin, modifier and superscript letters, Greek symbols and
+// iota forms, Arabic and Hebrew presentation forms, composition
+// exclusions and singletons, Thai and Lao AM, Tibetan compounds, Hangul
+// jamo, Cherokee small letters, Cyrillic variants, letterlike and number
+// forms, Kangxi radicals, CJK compatibility ideographs, full and half
+// width forms, mathematical alphanumerics, musical notation, segmented
+// digits.
 var disallowed = &unicode.RangeTable{
 	R16: []unicode.Range16{
-		{0x00AA, 0x00AA, 1}, {0x00B5, 0x00B5, 1}, {0x00BA, 0x00BA, 1}, // ª µ º
-		{0x0132, 0x0133, 1}, {0x013F, 0x0140, 1}, {0x0149, 0x0149, 1}, {0x017F, 0x017F, 1},
-		{0x01C4, 0x01CC, 1}, {0x01F1, 0x01F3, 1},
-		{0x02B0, 0x02B8, 1}, {0x02E0, 0x02E4, 1},
-		{0x0340, 0x0345, 1}, {0x0374, 0x0374, 1}, {0x037A, 0x037A, 1},
-		{0x03D0, 0x03D6, 1}, {0x03F0, 0x03F2, 1}, {0x03F4, 0x03F5, 1}, {0x03F9, 0x03F9, 1},
-		{0x0587, 0x0587, 1}, {0x0675, 0x0678, 1},
-		{0x0958, 0x095F, 1}, {0x09DC, 0x09DD, 1}, {0x09DF, 0x09DF, 1},
-		{0x0A33, 0x0A36, 3}, {0x0A59, 0x0A5B, 1}, {0x0A5E, 0x0A5E, 1}, {0x0B5C, 0x0B5D, 1},
-		{0x0E33, 0x0E33, 1}, {0x0EB3, 0x0EB3, 1}, {0x0EDC, 0x0EDD, 1}, {0x0F0C, 0x0F0C, 1},
-		{0x0F43, 0x0F43, 1}, {0x0F4D, 0x0F52, 5}, {0x0F57, 0x0F5C, 5}, {0x0F69, 0x0F69, 1},
-		{0x0F73, 0x0F73, 1}, {0x0F75, 0x0F79, 1}, {0x0F81, 0x0F81, 1}, {0x0F93, 0x0F93, 1},
-		{0x0F9D, 0x0FA2, 5}, {0x0FA7, 0x0FAC, 5}, {0x0FB9, 0x0FB9, 1},
-		{0x10FC, 0x10FC, 1},
-		{0x1100, 0x11FF, 1}, // Hangul Jamo (2.9)
-		{0x13F8, 0x13FD, 1}, // Cherokee small letters: case fold to capitals
-		{0x1C80, 0x1C88, 1}, // Cyrillic letter variants: case fold to the plain ones
-		{0x1D2C, 0x1D2E, 1}, {0x1D30, 0x1D3A, 1}, {0x1D3C, 0x1D4D, 1}, {0x1D4F, 0x1D6A, 1},
-		{0x1D78, 0x1D78, 1}, {0x1D9B, 0x1DBF, 1}, {0x1E9A, 0x1E9B, 1},
-		{0x1F71, 0x1F7D, 2},                                                                // Greek oxia singletons
-		{0x1F80, 0x1FAF, 1}, {0x1FB2, 0x1FB5, 1}, {0x1FB7, 0x1FC5, 1}, {0x1FC7, 0x1FCF, 1}, // iota forms, spacing accents
-		{0x1FD3, 0x1FD5, 1}, {0x1FD8, 0x1FDF, 1}, {0x1FE3, 0x1FE3, 1}, {0x1FE8, 0x1FF5, 1}, {0x1FF7, 0x1FFF, 1},
-		{0x2070, 0x209F, 1},                                           // superscripts and subscripts
-		{0x20D0, 0x20FF, 1},                                           // Combining Diacritical Marks for Symbols (2.4)
-		{0x2100, 0x214D, 1}, {0x214F, 0x2183, 1}, {0x2185, 0x218F, 1}, // letterlike, number forms (ↄ, ⅎ stay)
-		{0x2C7C, 0x2C7D, 1}, {0x2D6F, 0x2D6F, 1}, {0x2E9F, 0x2E9F, 1}, {0x2EF3, 0x2EF3, 1},
-		{0x2F00, 0x2FDF, 1}, // Kangxi radicals
-		{0x309B, 0x309C, 1}, {0x309F, 0x309F, 1}, {0x30FF, 0x30FF, 1},
-		{0x3130, 0x318F, 1}, // Hangul compatibility jamo
-		{0xA69C, 0xA69D, 1}, {0xA770, 0xA770, 1}, {0xA7F2, 0xA7F4, 1}, {0xA7F8, 0xA7F9, 1},
-		{0xA960, 0xA97F, 1}, // Hangul Jamo Extended-A (2.9)
-		{0xAB5C, 0xAB5F, 1}, {0xAB69, 0xAB69, 1},
-		{0xAB70, 0xABBF, 1},                                                                // Cherokee small letters
-		{0xD7B0, 0xD7FF, 1},                                                                // Hangul Jamo Extended-B (2.9)
-		{0xF900, 0xFA0D, 1}, {0xFA10, 0xFA12, 2}, {0xFA15, 0xFA1E, 1}, {0xFA20, 0xFA22, 2}, // CJK compatibility
-		{0xFA25, 0xFA26, 1}, {0xFA2A, 0xFAFF, 1}, // ideographs, less the twelve unified ones
-		{0xFB00, 0xFB1D, 1}, {0xFB1F, 0xFDFF, 1}, // presentation forms
-		{0xFE70, 0xFE72, 1}, {0xFE74, 0xFFEF, 1}, // Arabic forms, full and half width
+		{0xAA, 0xAA, 1}, {0xB5, 0xB5, 1}, {0xBA, 0xBA, 1}, {0x132, 0x133, 1}, {0x13F, 0x140, 1}, {0x149, 0x149, 1},
+		{0x17F, 0x17F, 1}, {0x1C4, 0x1CC, 1}, {0x1F1, 0x1F3, 1}, {0x2B0, 0x2B8, 1}, {0x2E0, 0x2E4, 1}, {0x340, 0x345, 1},
+		{0x374, 0x374, 1}, {0x37A, 0x37A, 1}, {0x3D0, 0x3D6, 1}, {0x3F0, 0x3F2, 1}, {0x3F4, 0x3F5, 1}, {0x3F9, 0x3F9, 1},
+		{0x587, 0x587, 1}, {0x675, 0x678, 1}, {0x958, 0x95F, 1}, {0x9DC, 0x9DD, 1}, {0x9DF, 0x9DF, 1}, {0xA33, 0xA36, 3},
+		{0xA59, 0xA5B, 1}, {0xA5E, 0xA5E, 1}, {0xB5C, 0xB5D, 1}, {0xE33, 0xE33, 1}, {0xEB3, 0xEB3, 1}, {0xEDC, 0xEDD, 1},
+		{0xF0C, 0xF0C, 1}, {0xF43, 0xF43, 1}, {0xF4D, 0xF52, 5}, {0xF57, 0xF5C, 5}, {0xF69, 0xF69, 1}, {0xF73, 0xF73, 1},
+		{0xF75, 0xF79, 1}, {0xF81, 0xF81, 1}, {0xF93, 0xF93, 1}, {0xF9D, 0xFA2, 5}, {0xFA7, 0xFAC, 5}, {0xFB9, 0xFB9, 1},
+		{0x10FC, 0x10FC, 1}, {0x1100, 0x11FF, 1}, {0x13F8, 0x13FD, 1}, {0x1C80, 0x1C88, 1}, {0x1D2C, 0x1D2E, 1},
+		{0x1D30, 0x1D3A, 1}, {0x1D3C, 0x1D4D, 1}, {0x1D4F, 0x1D6A, 1}, {0x1D78, 0x1D78, 1}, {0x1D9B, 0x1DBF, 1},
+		{0x1E9A, 0x1E9B, 1}, {0x1F71, 0x1F7D, 2}, {0x1F80, 0x1FAF, 1}, {0x1FB2, 0x1FB5, 1}, {0x1FB7, 0x1FC5, 1},
+		{0x1FC7, 0x1FCF, 1}, {0x1FD3, 0x1FD5, 1}, {0x1FD8, 0x1FDF, 1}, {0x1FE3, 0x1FE3, 1}, {0x1FE8, 0x1FF5, 1},
+		{0x1FF7, 0x1FFF, 1}, {0x2070, 0x209F, 1}, {0x20D0, 0x20FF, 1}, {0x2100, 0x214D, 1}, {0x214F, 0x2183, 1},
+		{0x2185, 0x218F, 1}, {0x2C7C, 0x2C7D, 1}, {0x2D6F, 0x2D6F, 1}, {0x2E9F, 0x2E9F, 1}, {0x2EF3, 0x2EF3, 1},
+		{0x2F00, 0x2FDF, 1}, {0x309B, 0x309C, 1}, {0x309F, 0x309F, 1}, {0x30FF, 0x30FF, 1}, {0x3130, 0x318F, 1},
+		{0xA69C, 0xA69D, 1}, {0xA770, 0xA770, 1}, {0xA7F2, 0xA7F4, 1}, {0xA7F8, 0xA7F9, 1}, {0xA960, 0xA97F, 1},
+		{0xAB5C, 0xAB5F, 1}, {0xAB69, 0xAB69, 1}, {0xAB70, 0xABBF, 1}, {0xD7B0, 0xD7FF, 1}, {0xF900, 0xFA0D, 1},
+		{0xFA10, 0xFA12, 2}, {0xFA15, 0xFA1E, 1}, {0xFA20, 0xFA22, 2}, {0xFA25, 0xFA26, 1}, {0xFA2A, 0xFAFF, 1},
+		{0xFB00, 0xFB1D, 1}, {0xFB1F, 0xFDFF, 1}, {0xFE70, 0xFE72, 1}, {0xFE74, 0xFFEF, 1},
 	},
 	R32: []unicode.Range32{
-		{0x10781, 0x107BF, 1},
-		{0x1D100, 0x1D24F, 1}, // Musical Symbols, Ancient Greek Musical Notation (2.4)
-		{0x1D400, 0x1D7FF, 1}, // mathematical alphanumerics
-		{0x1E030, 0x1E08E, 1}, {0x1EE00, 0x1EEFF, 1},
-		{0x1FBF0, 0x1FBF9, 1}, // segmented digits
-		{0x2F800, 0x2FA1F, 1}, // CJK compatibility ideographs supplement
+		{0x10781, 0x107BF, 1}, {0x1D100, 0x1D24F, 1}, {0x1D400, 0x1D7FF, 1}, {0x1E030, 0x1E08E, 1},
+		{0x1EE00, 0x1EEFF, 1}, {0x1FBF0, 0x1FBF9, 1}, {0x2F800, 0x2FA1F, 1},
 	},
 }
 
-// composes reports whether NFC composes prev and mark: the canonical
-// pairs (Unicode 15) outside U+0300..U+036F, the kana voicing marks and
-// Hangul, and the two whose result composes again (U+0CCB, U+0DDD).
+// compositions: the canonical pairs (Unicode 15) that NFC composes,
+// outside U+0300..U+036F, U+3099, U+309A and Hangul: Arabic hamza, the
+// Indic nuktas and two-part vowels, Myanmar, Balinese, Kaithi, Chakma,
+// Grantha, Tirhuta, Siddham, Dives Akuru.
+var compositions = [...][2]rune{
+	{0x627, 0x653}, {0x627, 0x654}, {0x648, 0x654}, {0x627, 0x655}, {0x64A, 0x654}, {0x6D5, 0x654}, {0x6C1, 0x654},
+	{0x6D2, 0x654}, {0x928, 0x93C}, {0x930, 0x93C}, {0x933, 0x93C}, {0x9C7, 0x9BE}, {0x9C7, 0x9D7}, {0xB47, 0xB56},
+	{0xB47, 0xB3E}, {0xB47, 0xB57}, {0xB92, 0xBD7}, {0xBC6, 0xBBE}, {0xBC7, 0xBBE}, {0xBC6, 0xBD7}, {0xC46, 0xC56},
+	{0xCBF, 0xCD5}, {0xCC6, 0xCD5}, {0xCC6, 0xCD6}, {0xCC6, 0xCC2}, {0xCCA, 0xCD5}, {0xD46, 0xD3E}, {0xD47, 0xD3E},
+	{0xD46, 0xD57}, {0xDD9, 0xDCA}, {0xDD9, 0xDCF}, {0xDDC, 0xDCA}, {0xDD9, 0xDDF}, {0x1025, 0x102E}, {0x1B05, 0x1B35},
+	{0x1B07, 0x1B35}, {0x1B09, 0x1B35}, {0x1B0B, 0x1B35}, {0x1B0D, 0x1B35}, {0x1B11, 0x1B35}, {0x1B3A, 0x1B35},
+	{0x1B3C, 0x1B35}, {0x1B3E, 0x1B35}, {0x1B3F, 0x1B35}, {0x1B42, 0x1B35}, {0x11099, 0x110BA}, {0x1109B, 0x110BA},
+	{0x110A5, 0x110BA}, {0x11131, 0x11127}, {0x11132, 0x11127}, {0x11347, 0x1133E}, {0x11347, 0x11357},
+	{0x114B9, 0x114BA}, {0x114B9, 0x114B0}, {0x114B9, 0x114BD}, {0x115B8, 0x115AF}, {0x115B9, 0x115AF}, {0x11935, 0x11930},
+}
+
 func composes(prev, mark rune) bool {
 	for _, p := range compositions {
 		if p[1] == mark && p[0] == prev {
@@ -144,31 +118,15 @@ func composes(prev, mark rune) bool {
 	return false
 }
 
-var compositions = [...][2]rune{
-	{0x0627, 0x0653}, {0x0627, 0x0654}, {0x0648, 0x0654}, {0x0627, 0x0655}, {0x064A, 0x0654},
-	{0x06D5, 0x0654}, {0x06C1, 0x0654}, {0x06D2, 0x0654}, {0x0928, 0x093C}, {0x0930, 0x093C},
-	{0x0933, 0x093C}, {0x09C7, 0x09BE}, {0x09C7, 0x09D7}, {0x0B47, 0x0B56}, {0x0B47, 0x0B3E},
-	{0x0B47, 0x0B57}, {0x0B92, 0x0BD7}, {0x0BC6, 0x0BBE}, {0x0BC7, 0x0BBE}, {0x0BC6, 0x0BD7},
-	{0x0C46, 0x0C56}, {0x0CBF, 0x0CD5}, {0x0CC6, 0x0CD5}, {0x0CC6, 0x0CD6}, {0x0CC6, 0x0CC2},
-	{0x0CCA, 0x0CD5}, {0x0D46, 0x0D3E}, {0x0D47, 0x0D3E}, {0x0D46, 0x0D57}, {0x0DD9, 0x0DCA},
-	{0x0DD9, 0x0DCF}, {0x0DDC, 0x0DCA}, {0x0DD9, 0x0DDF}, {0x1025, 0x102E}, {0x1B05, 0x1B35},
-	{0x1B07, 0x1B35}, {0x1B09, 0x1B35}, {0x1B0B, 0x1B35}, {0x1B0D, 0x1B35}, {0x1B11, 0x1B35},
-	{0x1B3A, 0x1B35}, {0x1B3C, 0x1B35}, {0x1B3E, 0x1B35}, {0x1B3F, 0x1B35}, {0x1B42, 0x1B35},
-	{0x11099, 0x110BA}, {0x1109B, 0x110BA}, {0x110A5, 0x110BA}, {0x11131, 0x11127}, {0x11132, 0x11127},
-	{0x11347, 0x1133E}, {0x11347, 0x11357}, {0x114B9, 0x114BA}, {0x114B9, 0x114B0}, {0x114B9, 0x114BD},
-	{0x115B8, 0x115AF}, {0x115B9, 0x115AF}, {0x11935, 0x11930},
-}
-
-// checkBidi applies the Bidi Rule of RFC 5893 2 to u, the U-label form
-// of label, and reports whether the label is right-to-left. For an RTL
-// label (one with an R, AL or AN character) a non-nil error breaks
-// rules 1-4; for any other, it breaks rules 1, 5 and 6, which matter
-// only in a name with some RTL label. The bidi classes are
-// approximated (the standard library has no Bidi_Class): EN is ASCII
-// and extended Arabic-Indic digits, AN the Arabic-Indic digits, NSM
-// the marks (Mn, Me), ES the hyphen, R/AL everything in the
-// right-to-left blocks (U+0590..U+08FF, U+FB1D..U+FDFF,
-// U+FE70..U+FEFF, U+10800..U+10FFF, U+1E800..U+1EFFF), L the rest.
+// checkBidi applies the Bidi Rule (RFC 5893 2) to u, the U-label of
+// label, and reports whether the label is right-to-left (has R, AL or
+// AN). For an RTL label the error breaks rules 1-4; for another, rules 1,
+// 5, 6, which matter only when some label is RTL. Bidi_Class is not in
+// the standard library; it is approximated: EN the ASCII and extended
+// Arabic-Indic digits, AN the Arabic-Indic digits, NSM the marks, ES the
+// hyphen, R/AL all else in the RTL blocks (U+0590..U+08FF,
+// U+FB1D..U+FDFF, U+FE70..U+FEFF, U+10800..U+10FFF, U+1E800..U+1EFFF),
+// L the rest.
 func checkBidi(label, u string) (bool, error) {
 	const (
 		l = 1 << iota
@@ -179,8 +137,8 @@ func checkBidi(label, u string) (bool, error) {
 		es
 	)
 	var seen, first, last int
-	for i, c := range u {
-		var k int
+	for _, c := range u {
+		k := l
 		switch {
 		case c >= '0' && c <= '9', c >= 0x6F0 && c <= 0x6F9:
 			k = en
@@ -193,10 +151,8 @@ func checkBidi(label, u string) (bool, error) {
 		case c >= 0x590 && c <= 0x8FF, c >= 0xFB1D && c <= 0xFDFF, c >= 0xFE70 && c <= 0xFEFF,
 			c >= 0x10800 && c <= 0x10FFF, c >= 0x1E800 && c <= 0x1EFFF:
 			k = r
-		default:
-			k = l
 		}
-		if i == 0 {
+		if first == 0 {
 			first = k
 		}
 		if k != nsm {
@@ -204,21 +160,21 @@ func checkBidi(label, u string) (bool, error) {
 		}
 		seen |= k
 	}
-	if seen&(r|an) != 0 {
-		switch {
-		case first != r:
-			return true, &Error{label, "right-to-left label not beginning with a right-to-left letter (RFC 5893 2.1)"}
-		case seen&l != 0:
-			return true, &Error{label, "right-to-left label with a left-to-right character (RFC 5893 2.2)"}
-		case last&(r|en|an) == 0:
-			return true, &Error{label, "right-to-left label ending in neither a right-to-left letter nor a digit (RFC 5893 2.3)"}
-		case seen&en != 0 && seen&an != 0:
-			return true, &Error{label, "right-to-left label mixing European and Arabic-Indic digits (RFC 5893 2.4)"}
-		}
-		return true, nil
+	why := ""
+	switch rtl := seen&(r|an) != 0; {
+	case rtl && first != r:
+		why = "does not begin with a right-to-left letter (RFC 5893 2.1)"
+	case rtl && seen&l != 0:
+		why = "mixes left-to-right and right-to-left (RFC 5893 2.2)"
+	case rtl && last&(r|en|an) == 0:
+		why = "does not end in a right-to-left letter or a digit (RFC 5893 2.3)"
+	case rtl && seen&en != 0 && seen&an != 0:
+		why = "mixes European and Arabic-Indic digits (RFC 5893 2.4)"
+	case !rtl && (first != l || last&(l|en) == 0):
+		why = "in a right-to-left name, does not begin with a letter or end in a letter or digit (RFC 5893 2.1, 2.6)"
 	}
-	if first != l || last&(l|en) == 0 {
-		return false, &Error{label, "left-to-right label in a right-to-left name not beginning with a letter or not ending in a letter or digit (RFC 5893 2.1, 2.6)"}
+	if why != "" {
+		return seen&(r|an) != 0, &Error{label, why}
 	}
-	return false, nil
+	return seen&(r|an) != 0, nil
 }
