@@ -54,7 +54,8 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
-	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession
+	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
+	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \
