@@ -54,7 +54,7 @@ func TestListen(t *testing.T) {
 	defer func() { os.Stdout = stdout }()
 	script := []command{{op: "package"}, {op: "reply", text: []byte("Kok")}}
 	code := make(chan int)
-	go func() { code <- listen("127.0.0.1:0", 1, script, outputs{io.Discard, io.Discard}) }()
+	go func() { code <- listen("127.0.0.1:0", 1, script, outputs{log: io.Discard, env: io.Discard}) }()
 	port, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)

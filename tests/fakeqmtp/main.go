@@ -4,7 +4,7 @@
 // Usage:
 //
 //	fakeqmtp [-o LOG] [-e ENVELOPE] [-m MAXRSS] SCRIPT prog [args...]
-//	fakeqmtp -l ADDR [-n N] [-o LOG] [-e ENVELOPE] SCRIPT
+//	fakeqmtp -l ADDR [-n N] [-o LOG] [-e ENVELOPE] [-c CERT -k KEY] SCRIPT
 //
 // In the first form it runs prog with a pipe on its fd 6 (fakeqmtp to
 // prog) and another on its fd 7 (prog to fakeqmtp), fds 0, 1 and 2
@@ -17,6 +17,9 @@
 // stdout, then serves N connections (default 1) one after the other, each
 // with the whole SCRIPT, and exits 0 (100 when a package was malformed,
 // 111 when no connection came within 120 seconds).
+//
+// With -c and -k (in the second form) every connection is TLS from its
+// first byte, with that certificate chain and key: QMTPS.
 //
 // With -o, every byte the client sends is appended to LOG, exactly as
 // sent. With -e, each package read is summed up in ENVELOPE (appended):
@@ -51,6 +54,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,7 +69,7 @@ import (
 
 const (
 	prog        = "fakeqmtp"
-	usage       = "usage: fakeqmtp [-o LOG] [-e ENVELOPE] [-m MAXRSS] SCRIPT prog [args...] | fakeqmtp -l ADDR [-n N] [-o LOG] [-e ENVELOPE] SCRIPT"
+	usage       = "usage: fakeqmtp [-o LOG] [-e ENVELOPE] [-m MAXRSS] SCRIPT prog [args...] | fakeqmtp -l ADDR [-n N] [-o LOG] [-e ENVELOPE] [-c CERT -k KEY] SCRIPT"
 	bound       = 60 * time.Second  // hang, drain and write limit
 	acceptBound = 120 * time.Second // wait for each connection in -l mode
 )
@@ -84,6 +88,8 @@ func run(args []string) int {
 	rssName := fs.String("m", "", "")
 	addr := fs.String("l", "", "")
 	n := fs.Int("n", 1, "")
+	certFile := fs.String("c", "", "")
+	keyFile := fs.String("k", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() < 1 || (*addr == "") == (fs.NArg() < 2) || *n < 1 {
 		fmt.Fprintln(os.Stderr, usage)
 		return 100
@@ -99,14 +105,25 @@ func run(args []string) int {
 	if o.env, err = appendTo(*envName); err != nil {
 		return fatal(111, "unable to open envelope file: "+err.Error())
 	}
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			return fatal(100, "unable to load -c/-k: "+err.Error())
+		}
+		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
 	if *addr != "" {
 		return listen(*addr, *n, script, o)
 	}
 	return child(fs.Args()[1:], script, o, *rssName)
 }
 
-// outputs are where the client's bytes and the envelopes go.
-type outputs struct{ log, env io.Writer }
+// outputs are where the client's bytes and the envelopes go, and the TLS
+// settings of -c and -k (nil: clear text).
+type outputs struct {
+	log, env io.Writer
+	tls      *tls.Config
+}
 
 func appendTo(name string) (io.Writer, error) {
 	if name == "" {
@@ -130,7 +147,20 @@ func listen(addr string, n int, script []command, o outputs) int {
 		if err != nil {
 			return fatal(111, "unable to accept: "+err.Error())
 		}
-		if serve(c.(*net.TCPConn), script, o) == errBad {
+		var p peer = c.(*net.TCPConn)
+		if o.tls != nil {
+			// QMTPS: TLS from the first byte (sq3's port 6209).
+			tc := tls.Server(c, o.tls)
+			tc.SetDeadline(time.Now().Add(bound))
+			if err := tc.Handshake(); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: TLS handshake failed: %v\n", prog, err)
+				c.Close()
+				continue
+			}
+			tc.SetDeadline(time.Time{})
+			p = tc
+		}
+		if serve(p, script, o) == errBad {
 			code = 100
 		}
 	}
