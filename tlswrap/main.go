@@ -41,10 +41,10 @@ func run(args []string) int {
 	}
 	inherited := openFDs(3, 4, 5) // before anything of ours can take their numbers
 	s, err := readSettings()
-	delete(inherited, s.passFD)
 	if err != nil {
 		return fatal(100, err.Error())
 	}
+	delete(inherited, s.passFD)
 	switch {
 	case helper:
 		return helperMode(*notify, s)
