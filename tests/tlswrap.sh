@@ -407,14 +407,14 @@ check "$(cmp "$T/in" "$T/wire" && echo same)" same
 
 # --- usage and descriptors
 
-case_ 'usage: no arguments, -d with a prog, -d 1, -i alone, -x: exit 100 and the usage line'
+case_ 'usage: no arguments, -d with a prog, -d 1, 7 or -1, -i alone, -i with -d, -x: exit 100 and the usage line'
 u=
-for args in '' '-d 9 prog' '-d 1' '-d 7' '-i' '-i -d 9' '-x prog'; do
+for args in '' '-d 9 prog' '-d 1' '-d 7' '-d -1 prog' '-i' '-i -d 9' '-x prog'; do
 	"$BIN/tlswrap" $args 6< /dev/null 7> /dev/null 2> "$T/err"
 	u="$u$? $(cat "$T/err")
 "
 done
-check "$u" "$(for i in 1 2 3 4 5 6 7; do echo '100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd'; done)
+check "$u" "$(for i in 1 2 3 4 5 6 7 8; do echo '100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd'; done)
 "
 
 case_ 'fds 6 and 7 not open: exit 111'
@@ -494,7 +494,7 @@ SSLWRITEFD=5'
 
 case_ 'wrapper: Y and a failed verification: the cut-short block, EOF, exit code of prog'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/clientca.pem TLSHOST=$host"
-APPENV=APP_PLAIN=1 wr w "$STARTTLS" Y 'EHLO x\r\n'
+APPENV=APP_PLAIN=1 wr w "$STARTTLS" Y ''
 check "$app" 'block: TLSWRAP_ERROR=chain^@TLSWRAP_REPORT=Unable to verify X.500 certificate from: mx.test. (#4.4.1)^@
 got: 
 SSLCTLFD=3
@@ -508,7 +508,7 @@ check "$wire" 'STARTTLS^M'
 
 case_ 'wrapper: y and a failed handshake: EOF on SSLREADFD'
 TLSENV="TLS_CIPHERS=kRSA"
-wr w "$TLS12" y 'EHLO x\r\n'
+wr w "$TLS12" y ''
 check "$app" 'block: 
 got: 
 SSLCTLFD=3
