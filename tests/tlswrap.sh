@@ -677,6 +677,30 @@ SSLWRITEFD=5"
 	check "$(show < "$T/wire.tcp2")" 'STARTTLS^M
 EHLO x^M'
 
+	case_ 'TCP: declined: the peer sees EOF when prog closes 6/7, while prog still runs'
+	printf 'expect QUIT\n' > "$T/script"
+	listen 127.0.0.1:0 "$T/wire.tcp4" "$T/script"
+	rm -f "$T/go"
+	mkfifo "$T/go"
+	cat > "$T/dapp" <<EOF
+eval "exec \$SSLCTLFD<&-"
+printf 'QUIT\r\n' >&7
+exec 6<&- 7>&-
+read x < "$T/go"
+exit 4
+EOF
+	TLSENV=
+	tcp "$port" "$BIN/tlswrap" sh "$T/dapp" > "$T/out" 2> "$T/err" &
+	twpid=$!
+	( sleep 10; kill $peerpid ) 2> /dev/null &
+	dog=$!
+	wait $peerpid
+	peerrc=$?
+	kill $dog
+	echo go > "$T/go"
+	wait $twpid
+	check "$peerrc $? $(show < "$T/wire.tcp4")" '0 4 QUIT^M'
+
 	case_ 'TCP: immediate mode'
 	printf '%s\n' "$TLS
 send 220 smtps

@@ -21,6 +21,11 @@ func wrapperMode(argv []string, s *settings) int {
 	// UCSPI-TLS 2.4: wait for the control byte; 6/7 are prog's till then.
 	var b [1]byte
 	n, err := w.ctl.Read(b[:])
+	if n == 0 || (b[0] != 'y' && b[0] != 'Y') {
+		// No TLS: our copies of 6/7 must not keep prog's connection open.
+		syscall.Close(6)
+		syscall.Close(7)
+	}
 	switch {
 	case n == 0 && (err == nil || err == io.EOF):
 		// UCSPI-TLS 3: EOF means prog declined TLS; never touch the network.
