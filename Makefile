@@ -2,8 +2,8 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
-PROGS = qmail-remote mxlookup smtpclient
-TESTPROGS = fakepeer fakedns
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -51,7 +51,11 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
-	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports
+	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
+	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
+	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
+	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
+	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \

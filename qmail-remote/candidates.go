@@ -163,7 +163,11 @@ func stageEnv() []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(name, "TCP"), strings.HasPrefix(name, "SSL"), name == "PROTO",
-			name == "HELOHOST", name == "TIMEOUTREMOTE":
+			name == "HELOHOST", name == "TIMEOUTREMOTE",
+			// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
+			strings.HasPrefix(name, "TLS"), name == "CAFILE", name == "CADIR",
+			name == "CERTFILE", name == "KEYFILE", name == "KEYPASSFD",
+			strings.HasPrefix(name, "AUTH"):
 			continue
 		}
 		env = append(env, kv)

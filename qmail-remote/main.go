@@ -18,6 +18,7 @@ import (
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/route"
+	"qmail-remote-go/lib/tlspolicy"
 )
 
 func main() {
@@ -68,6 +69,9 @@ type delivery struct {
 	rcpts        []string
 	cfg          config
 	route        route.Route
+	tls          tlspolicy.Policy // for the destination after routing
+	cert         tlspolicy.Cert   // the client certificate, if hasCert
+	hasCert      bool
 	msg          message
 	bin          string // the folder our stages live in
 }
@@ -87,6 +91,9 @@ func (d *delivery) run() ([]byte, *final) {
 	}
 	if d.route, err = route.Select(d.cfg.tables, d.host, d.sender); err != nil {
 		return nil, temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
+	}
+	if f := d.tlsPolicy(); f != nil {
+		return nil, f
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -111,6 +118,9 @@ type config struct {
 	timeoutconnect int    // seconds
 	timeoutremote  int    // seconds
 	tables         route.Tables
+	tlsdest        control.Table // control/tlsdestinations
+	tlsdestFound   bool          // it exists (SPEC D7)
+	domaincerts    control.Table
 }
 
 const maxTimeout = 86400
@@ -134,7 +144,19 @@ func readConfig() (c config, err error) {
 	if c.timeoutremote, err = control.ReadInt("timeoutremote", 1200, maxTimeout); err != nil {
 		return c, err
 	}
-	c.tables.SMTPRoutes, err = control.ReadTable("smtproutes")
+	if c.tables.SMTPRoutes, err = control.ReadTable("smtproutes"); err != nil {
+		return c, err
+	}
+	if c.tables.AuthSenders, err = control.ReadTable("authsenders"); err != nil {
+		return c, err
+	}
+	if c.tables.QMTPRoutes, err = control.ReadTable("qmtproutes"); err != nil {
+		return c, err
+	}
+	if c.tlsdest, c.tlsdestFound, err = control.ReadTableFound("tlsdestinations"); err != nil {
+		return c, err
+	}
+	c.domaincerts, err = control.ReadTable("domaincerts")
 	return c, err
 }
 

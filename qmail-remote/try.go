@@ -14,37 +14,63 @@ import (
 // final reports (SPEC 3.8, D1, D21).
 func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	var last []byte // the latest report of a speaker that gave up on its host with a reason
+	sp := d.speaker()
 	for _, c := range cands {
-		conn, err := d.connect(c.addr)
-		if err != nil {
+		r, ok := d.attempt(c, false)
+		if !ok {
 			continue
 		}
-		r := d.speak(conn, c)
-		conn.Close()
 		ip := c.addr.String()
+		note := ""
+		if r.exitCode() == exitClearRetry {
+			// SPEC D8: the handshake failed at the opportunistic level;
+			// once more, in clear text, on the same address.
+			if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
+				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
+			}
+			note = clearNote(r.out)
+			if r, ok = d.attempt(c, true); !ok {
+				continue
+			}
+		}
 		switch r.exitCode() {
 		case 0:
 			if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
-				return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 			}
-			return r.out, nil
+			return withNote(r.out, note), nil
 		case 100, 111:
 			// This host would not take the message; another may.
 			// Its reason, if it gave one, is a single message report.
 			if len(r.out) > 0 {
 				if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
-					return nil, temp("Connected to %s but smtpclient printed a malformed report. (#4.3.0)\n%s", ip, r.tail("smtpclient"))
+					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 				}
-				last = r.out
+				last = withNote(r.out, note)
 			}
 		default:
-			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why("smtpclient"), r.tail("smtpclient"))
+			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
 		}
 	}
 	if last != nil {
 		return last, nil
 	}
 	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n")
+}
+
+// exitClearRetry is smtpclient's exit code for a failed opportunistic
+// handshake (smtpclient.8).
+const exitClearRetry = 112
+
+// attempt connects to c and runs the speaker; ok is false when the
+// connection could not be made.
+func (d *delivery) attempt(c candidate, clear bool) (r result, ok bool) {
+	conn, err := d.connect(c.addr)
+	if err != nil {
+		return result{}, false
+	}
+	defer conn.Close()
+	return d.speak(conn, c, clear), true
 }
 
 // connect opens a TCP connection within timeoutconnect.
@@ -58,8 +84,9 @@ func (d *delivery) connect(a netip.Addr) (*net.TCPConn, error) {
 }
 
 // speak runs smtpclient with the connection on fds 6 and 7, as a UCSPI
-// client would, and the message rewound on fd 0.
-func (d *delivery) speak(conn *net.TCPConn, c candidate) result {
+// client would, and the message rewound on fd 0; for SMTPS under
+// tlswrap -i, which does the handshake first.
+func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	sock, err := conn.File()
 	if err != nil {
 		return result{err: err}
@@ -67,6 +94,20 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate) result {
 	defer sock.Close()
 	if err := d.msg.rewind(); err != nil {
 		return result{err: err}
+	}
+	tlsEnv, keyPass, err := d.tlsEnv(c, clear)
+	if err != nil {
+		return result{err: err}
+	}
+	if keyPass != nil {
+		defer keyPass.Close()
+	}
+	authEnv, creds, err := d.authEnv()
+	if err != nil {
+		return result{err: err}
+	}
+	if creds != nil {
+		defer creds.Close()
 	}
 	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
 	env := append(stageEnv(),
@@ -78,9 +119,14 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate) result {
 		"HELOHOST="+d.cfg.helohost,
 		"TIMEOUTREMOTE="+strconv.Itoa(d.cfg.timeoutremote),
 	)
-	args := append([]string{d.sender}, d.rcpts...)
-	return stage{name: "smtpclient", args: args, env: env, stdin: d.msg.f,
-		extra: []*os.File{nil, nil, nil, sock, sock},
+	env = append(env, tlsEnv...)
+	env = append(env, authEnv...)
+	name, args := d.speaker(), append([]string{d.sender}, d.rcpts...)
+	if (d.smtps() || d.qmtps()) && !clear {
+		name, args = "tlswrap", append([]string{"-i", d.bin + "/" + name}, args...)
+	}
+	return stage{name: name, args: args, env: env, stdin: d.msg.f,
+		extra: []*os.File{nil, nil, nil, sock, sock, creds, keyPass},
 		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
 }
 

@@ -4,9 +4,11 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -53,6 +55,13 @@ func run(args []string) int {
 		ip:   ip,
 		helo: helo,
 	}
+	s.chanFiles = conn.Files
+	if err := s.tlsSettings(conn, timeout); err != nil {
+		return fatal(100, err.Error())
+	}
+	if err := s.authSettings(timeout); err != nil {
+		return fatal(100, err.Error())
+	}
 	code, diag := s.run(args[1], args[2:])
 	if diag != "" {
 		fatal(code, diag)
@@ -78,6 +87,81 @@ func settings() (helo string, timeout time.Duration, err error) {
 		secs = max(int(n), 1) // qmail with 0 would time out at once: take the least that works
 	}
 	return helo, time.Duration(secs) * time.Second, nil
+}
+
+// tlsSettings reads TLS and TLSHOST and finds the TLS side: the
+// session is TLS already (tlswrap -i exported SSL_PROTOCOL), or an outer
+// wrapper gave SSLCTLFD, or tlswrap lies beside us.
+func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
+	s.level = tlsTry // SPEC D7: opportunistic by default
+	if v, ok := os.LookupEnv("TLS"); ok {
+		if v != tlsNo && v != tlsTry && v != tlsMust {
+			return fmt.Errorf("TLS is not no, try or must: %q", v)
+		}
+		s.level = v
+	}
+	s.host = report.Safe(cmp.Or(os.Getenv("TLSHOST"), os.Getenv("TCPREMOTEIP"), "unknown"))
+	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
+		// Immediate mode (SMTPS): the wrapper did the handshake first.
+		env := map[string]string{}
+		for _, k := range []string{"SSL_PROTOCOL", "SSL_CIPHER", "TLSWRAP_VERIFY"} {
+			env[k] = os.Getenv(k)
+		}
+		s.tlsOn, s.tlsLine = true, tlsLine(env)
+		return nil
+	}
+	ctl, ok1 := fdEnv("SSLCTLFD")
+	rfd, ok2 := fdEnv("SSLREADFD")
+	wfd, ok3 := fdEnv("SSLWRITEFD")
+	if !ok1 || !ok2 || !ok3 || (ctl >= 0) != (rfd >= 0 && wfd >= 0) {
+		return fmt.Errorf("SSLCTLFD, SSLREADFD and SSLWRITEFD must all be descriptor numbers")
+	}
+	if ctl >= 0 {
+		s.side = &wrapperSide{ctl: ctl, rfd: rfd, wfd: wfd, net: conn, timeout: timeout}
+		return nil
+	}
+	path, ok := beside("tlswrap")
+	if !ok {
+		return nil // as if STARTTLS were not offered
+	}
+	h := &helperSide{path: path, net: conn, timeout: timeout}
+	if fd, ok := fdEnv("KEYPASSFD"); !ok {
+		return fmt.Errorf("KEYPASSFD is not a descriptor number")
+	} else if fd >= 0 {
+		h.keyPass = os.NewFile(uintptr(fd), "KEYPASSFD")
+	}
+	s.side = h
+	return nil
+}
+
+// authSettings reads AUTHFD (the credentials' pipe, which qmail-remote
+// filled and only authclient reads) and AUTHCLEAR.
+func (s *session) authSettings(timeout time.Duration) error {
+	fd, ok := fdEnv("AUTHFD")
+	if !ok {
+		return fmt.Errorf("AUTHFD is not a descriptor number")
+	}
+	if fd < 0 {
+		return nil
+	}
+	path, ok := beside("authclient")
+	if !ok {
+		return fmt.Errorf("AUTHFD is set but authclient cannot be found beside smtpclient")
+	}
+	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout)
+	s.clearAuthOK = os.Getenv("AUTHCLEAR") == "yes"
+	return nil
+}
+
+// beside finds a program in smtpclient's own folder.
+func beside(name string) (string, bool) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	path := filepath.Join(filepath.Dir(exe), name)
+	_, err = os.Stat(path)
+	return path, err == nil
 }
 
 func fatal(code int, msg string) int {

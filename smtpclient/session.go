@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
+	"qmail-remote-go/lib/tlsreport"
 )
 
 // A session is one SMTP dialogue in lock step (SPEC 5): every command is
@@ -23,9 +25,22 @@ type session struct {
 	ip   string        // printed in the reports
 	helo string
 
-	text   []byte            // capture of the latest reply; nil once printed (SPEC 1.6)
-	ext    map[string]string // EHLO keywords (upper case) and their parameters
-	outErr error             // the first failure to write a report
+	level string  // TLS level: tlsNo, tlsTry, tlsMust
+	host  string  // the destination after routing, for TLS texts
+	side  tlsSide // starts TLS; nil when nothing can
+
+	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
+	runAuth     authRunner             // runs authclient; nil without credentials
+	clearAuthOK bool                   // a ! rule names this host: PLAIN and LOGIN may go in clear (D9)
+	mailParam   string                 // " AUTH=..." after a 235
+	prefix      string                 // a first line for the message report (D3)
+
+	text    []byte            // capture of the latest reply; nil once printed (SPEC 1.6)
+	ext     map[string]string // EHLO keywords (upper case) and their parameters
+	tlsOn   bool              // the session runs over TLS
+	tlsLine string            // the TLS line of a K report (SPEC D20)
+	note    string            // a last line for the message report (TLS not used, and why)
+	outErr  error             // the first failure to write a report
 }
 
 // An ending is how a session ends: the message report (none when letter
@@ -47,7 +62,13 @@ func (s *session) run(sender string, rcpts []string) (int, string) {
 		s.w.WriteString("QUIT\r\n")
 		s.w.Flush()
 	}
+	if s.side != nil {
+		s.side.finish()
+	}
 	if e.letter != 0 {
+		if report.IsMessage(e.letter) {
+			e.text = s.prefix + e.text + s.note
+		}
 		s.report(e.letter, e.text)
 	}
 	if s.outErr != nil {
@@ -61,6 +82,12 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 		return *e
 	}
 	if e := s.hello(); e != nil {
+		return *e
+	}
+	if e := s.startTLS(); e != nil {
+		return *e
+	}
+	if e := s.auth(); e != nil {
 		return *e
 	}
 	if addr.HasLineBreak(sender) {
@@ -163,7 +190,7 @@ func asciiUpper(s string) string {
 }
 
 func (s *session) mail(sender string) *ending {
-	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">")
+	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">" + s.mailParam)
 	if e != nil {
 		return e
 	}
@@ -250,6 +277,12 @@ func (s *session) body() ending {
 	s.text = rep.Text
 	switch class(rep.Code) {
 	case 2:
+		if s.tlsOn {
+			// SPEC 1.7.3 and D20: the sentence, the remote text, one more line.
+			e := s.quit('K', "", " TLS transmitted message accepted")
+			e.text += s.tlsLine
+			return *e
+		}
 		return *s.quit('K', "", " accepted message")
 	case 5:
 		return *s.quit('D', "", " failed after I sent the message")
@@ -285,7 +318,13 @@ func (s *session) quit(letter byte, prefix, suffix string) *ending {
 	return &ending{letter: letter, text: prefix + s.ip + suffix + ".\n" + s.remote(), quit: true}
 }
 
+// dropped is qmail-remote's dropped(): the connection died, timed out or
+// broke the grammar. Over TLS, a failure of the TLS layer itself (an
+// alert, a bad record) has its own text (SPEC D22).
 func (s *session) dropped() *ending {
+	if s.tlsOn && s.side != nil && s.side.finish() {
+		return &ending{letter: 'Z', text: tlsreport.Text(tlsreport.IO, tlsreport.Values{Host: s.host}) + "\n"}
+	}
 	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but connection died. (#4.4.2)\n"}
 }
 

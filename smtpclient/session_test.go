@@ -173,8 +173,8 @@ var transcripts = []transcript{
 	{name: "empty message", server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", msg: "",
 		client: cData + ".\r\nQUIT\r\n",
 		out:    "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
-	{name: "8-bit, NUL and CR pass through", server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", msg: "\xe9t\xe9\x00\rx\r\n",
-		client: cData + "\xe9t\xe9\x00\rx\r\r\n.\r\nQUIT\r\n",
+	{name: "8-bit and NUL pass through; CR LF and a bare CR go out as CR LF (D25)", server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", msg: "\xe9t\xe9\x00\rx\r\n",
+		client: cData + "\xe9t\xe9\x00\r\nx\r\n.\r\nQUIT\r\n",
 		out:    "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
 	{name: "B16 quoting, empty sender", server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", msg: message,
 		sender: "", rcpts: []string{"a b@example.com"},
@@ -215,7 +215,7 @@ func TestCaptureCap(t *testing.T) {
 	s.run("a@x", []string{"b@y"})
 	rep, _, _ := strings.Cut(out.String(), "\x00")
 	const prefix = "h192.0.2.1 does not like recipient.\nRemote host said: "
-	if !strings.HasPrefix(rep, prefix) || len(rep) != len(prefix)+5000 || !strings.HasSuffix(rep, "\n") {
+	if !strings.HasPrefix(rep, prefix) || len(rep) != len(prefix)+5001 || !strings.HasSuffix(rep, "x\n") { // SPEC D26
 		t.Errorf("report of %d bytes: %q...", len(rep), rep[:80])
 	}
 }
@@ -299,4 +299,27 @@ func FuzzSession(f *testing.F) {
 			t.Fatalf("last report %q", last)
 		}
 	})
+}
+
+// TestQuitAfterDataRefused: whatever the reply to DATA other than 354,
+// the report is the one of SPEC 1.8/D24 and QUIT goes out last (D2).
+func TestQuitAfterDataRefused(t *testing.T) {
+	for _, tt := range []struct{ reply, out string }{
+		{"250 ok", "Z192.0.2.1 failed on DATA command.\nRemote host said: 250 ok\n"},
+		{"251 ok", "Z192.0.2.1 failed on DATA command.\nRemote host said: 251 ok\n"},
+		{"300 what", "Z192.0.2.1 failed on DATA command.\nRemote host said: 300 what\n"},
+		{"334 huh", "Z192.0.2.1 failed on DATA command.\nRemote host said: 334 huh\n"},
+		{"199 x", "Z192.0.2.1 failed on DATA command.\nRemote host said: 199 x\n"},
+		{"421 bye", "Z192.0.2.1 failed on DATA command.\nRemote host said: 421 bye\n"},
+		{"451-grey\r\n451 later", "Z192.0.2.1 message was greylisted.\nRemote host said: 451-grey\n451 later\n"},
+		{"452 full", "Z192.0.2.1 failed on DATA command.\nRemote host said: 452 full\n"},
+		{"500 no", "D192.0.2.1 failed on DATA command.\nRemote host said: 500 no\n"},
+		{"554 no", "D192.0.2.1 failed on DATA command.\nRemote host said: 554 no\n"},
+		{"599 no", "D192.0.2.1 failed on DATA command.\nRemote host said: 599 no\n"},
+		{"600 odd", "Z192.0.2.1 failed on DATA command.\nRemote host said: 600 odd\n"},
+		{"999 odd", "Z192.0.2.1 failed on DATA command.\nRemote host said: 999 odd\n"},
+	} {
+		transcript{name: "DATA " + tt.reply, server: okMail + "250 ok\r\n" + tt.reply + "\r\n", msg: message,
+			client: cData + "QUIT\r\n", out: "r\x00" + tt.out + "\x00"}.run(t, nil)
+	}
 }

@@ -107,7 +107,7 @@ close"
 qr
 check "$out" "$DUP"
 
-case_ '1 MB final reply line: K, capture cut at 5000 bytes'
+case_ '1 MB final reply line: K, capture cut at 5000 bytes and an LF (D26)'
 peer "$G
 $E
 $M
@@ -118,9 +118,9 @@ raw 250
 repeat 1000000 x
 raw \\r\\n"
 qr
-x4995=$(awk 'BEGIN { for (i = 0; i < 4995; i++) printf "x" }')
+x4996=$(awk 'BEGIN { for (i = 0; i < 4996; i++) printf "x" }')
 check "$out" "r^@K127.0.0.1 accepted message.
-Remote host said: 250 $x4995
+Remote host said: 250 $x4996
 ^@
 exit 0"
 

@@ -269,6 +269,29 @@ a^M
 .^M
 QUIT^M"
 
+case_ 'D25: CR LF stays CR LF, a bare CR becomes CR LF, every such line dot-stuffed'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" 'a\r\n.b\rc\r.d\n\r\n.\r' a@x.test b@y.test
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+# show (cat -v) prints a CR as ^M: a bare CR would show inside a line.
+check "$wire" "$c_data
+a^M
+..b^M
+c^M
+..d^M
+^M
+..^M
+.^M
+QUIT^M"
+
 case_ 'B15: partial final line: D, the peer never sees the dot, no QUIT'
 sc "$upto_mail
 read

@@ -87,9 +87,17 @@ type Table map[string]Entry
 // line; empty lines, lines starting with '#' and lines without ':' are
 // ignored (SPEC 4.1). A missing file is an empty table.
 func ReadTable(name string) (Table, error) {
+	t, _, err := ReadTableFound(name)
+	return t, err
+}
+
+// ReadTableFound is ReadTable that also tells whether the file exists,
+// for files whose absence means something of its own (tlsdestinations,
+// SPEC D7).
+func ReadTableFound(name string) (Table, bool, error) {
 	data, ok, err := read(name)
 	if !ok || err != nil {
-		return Table{}, err
+		return Table{}, ok, err
 	}
 	t := Table{}
 	for i, line := range strings.Split(data, "\n") {
@@ -103,7 +111,7 @@ func ReadTable(name string) (Table, error) {
 		}
 		t[Lower(key)] = Entry{value, Dir + name + " line " + strconv.Itoa(i+1)}
 	}
-	return t, nil
+	return t, true, nil
 }
 
 // Get looks key up ASCII-case-insensitively.

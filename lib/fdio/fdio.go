@@ -45,6 +45,15 @@ func Open(rfd, wfd int, timeout time.Duration) (*Conn, error) {
 	return c, nil
 }
 
+// New makes a Conn from two open files, such as the ends of os.Pipe
+// (already non-blocking, so with deadlines). r and w may be the same.
+func New(r, w *os.File, timeout time.Duration) *Conn {
+	return &Conn{r: r, w: w, Timeout: timeout}
+}
+
+// Files returns the read and the write file, to hand on to a child.
+func (c *Conn) Files() (r, w *os.File) { return c.r, c.w }
+
 // Read reads from the peer within Timeout; a timeout reads as an error
 // satisfying errors.Is(err, os.ErrDeadlineExceeded).
 func (c *Conn) Read(p []byte) (int, error) {

@@ -57,3 +57,48 @@ func FuzzSelect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSelectQMTP: for any qmtproutes line, host and sender, Select does
+// not panic; a route found in qmtproutes is QMTP, without credentials,
+// with a port from 1 to 65535 and the host asked for when it has no
+// relay; no route found is the SMTP default; the same line in both
+// tables gives the QMTP route (SPEC 4.6: qmtproutes first at each step);
+// a relay written back as "relay;port" selects the same route again.
+func FuzzSelectQMTP(f *testing.F) {
+	for _, v := range []string{"qmtp.example.net", "qmtp.example.net:2209", "", "[127.0.0.1];2209|u|p", ":26", "relay:0", "relay|u"} {
+		f.Add("", v, "example.com", "a@b")
+		f.Add("!@", v, "example.com", "")
+		f.Add(".net", v, "x.example.net", "a@b")
+	}
+	f.Fuzz(func(t *testing.T, key, value, host, sender string) {
+		if strings.ContainsAny(key, ":\n") || strings.ContainsRune(value, '\n') {
+			return // not one table line
+		}
+		line := control.Table{control.Lower(key): {Value: value, Where: "control/qmtproutes line 1"}}
+		r, err := Select(Tables{QMTPRoutes: line}, host, sender)
+		if err != nil {
+			return
+		}
+		if r.Where == "" {
+			if r != (Route{SMTP, host, false, DefaultSMTPPort, "", "", ""}) {
+				t.Fatalf("no line found, yet %+v", r)
+			}
+			return
+		}
+		if r.Proto != QMTP || r.User != "" || r.Pass != "" || r.Port < 1 || r.Port > 65535 || (!r.Relay && r.Host != host) {
+			t.Fatalf("%q: %q -> %+v", key, value, r)
+		}
+		sline := control.Table{control.Lower(key): {Value: value, Where: "control/smtproutes line 1"}}
+		if both, err := Select(Tables{QMTPRoutes: line, SMTPRoutes: sline}, host, sender); err != nil || both != r {
+			t.Fatalf("%q: %q in both tables -> %+v %v, in qmtproutes %+v", key, value, both, err, r)
+		}
+		if !r.Relay {
+			return
+		}
+		again := r.Host + ";" + strconv.Itoa(r.Port)
+		r2, err := Select(Tables{QMTPRoutes: control.Table{"": {Value: again, Where: r.Where}}}, "other.test", "x@y")
+		if err != nil || r2 != r {
+			t.Fatalf("%q -> %+v, written back %q -> %+v %v", value, r, again, r2, err)
+		}
+	})
+}

@@ -1,6 +1,6 @@
 // Package route chooses where a message goes: a pure function of the
 // control tables, the destination host and the envelope sender.
-// See SPEC 3.1, 4.1 and 4.5, and qmail-remote(8), CONTROL FILES.
+// See SPEC 3.1, 4.1, 4.5 and 4.6, and qmail-remote(8), CONTROL FILES.
 package route
 
 import (
@@ -12,11 +12,14 @@ import (
 
 // Tables holds the control tables that route selection reads.
 type Tables struct {
-	SMTPRoutes control.Table
+	SMTPRoutes  control.Table
+	QMTPRoutes  control.Table
+	AuthSenders control.Table // by sender, before the others (authsenders.go)
 }
 
 // A Route says how to reach the destination.
 type Route struct {
+	Proto string // SMTP or QMTP
 	Host  string // destination after routing: the relay, or the host itself
 	Relay bool   // true: Host is a relay, look up its addresses only; false: MX lookup of Host
 	Port  int
@@ -31,19 +34,19 @@ const DefaultSMTPPort = 25
 // Select returns the route for delivering to host a message from sender.
 // The error names the control file and line that could not be parsed.
 func Select(t Tables, host, sender string) (Route, error) {
-	def := Route{Host: host, Port: DefaultSMTPPort}
-	// SPEC 4.5: the bounce route "!@" applies only to the empty sender and
-	// stops the search unless its relay is empty.
+	def := Route{Proto: SMTP, Host: host, Port: DefaultSMTPPort}
+	// SPEC 4.7: authsenders first; its relay is always SMTP.
+	if r, ok, err := authRoute(t.AuthSenders, sender, def); ok {
+		return r, err
+	}
+	// SPEC 3.1 steps 6 and 7, qmtproutes before smtproutes (qmtp.go).
 	if sender == "" {
-		if e, ok := t.SMTPRoutes.Get("!@"); ok {
-			r, err := parse(e, def)
-			if err != nil || r.Relay {
-				return r, err
-			}
+		if r, ok, err := bounceRoute(t, def); ok {
+			return r, err
 		}
 	}
-	if e, ok := Lookup(t.SMTPRoutes, host); ok {
-		return parse(e, def)
+	if r, ok, err := hostRoute(t, host, def); ok {
+		return r, err
 	}
 	return def, nil
 }
@@ -74,11 +77,17 @@ func parse(e control.Entry, def Route) (Route, error) {
 	hostport, cred, hasCred := strings.Cut(e.Value, "|")
 	if hasCred {
 		// The user ends at the second '|'; the password is the rest of the
-		// line. A lone user with no password means no AUTH.
+		// line. SPEC 4.5's REC read a lone user as "no AUTH"; issue 8
+		// makes a half-written credential an error, so that mail never
+		// leaves unauthenticated by a typo. The texts never show them.
 		user, pass, _ := strings.Cut(cred, "|")
-		if user != "" && pass != "" {
-			r.User, r.Pass = user, pass
+		switch {
+		case user == "" || pass == "":
+			return Route{}, fmt.Errorf("%s: an AUTH user without a password, or a password without a user", e.Where)
+		case strings.ContainsAny(cred, "\r\n\x00"):
+			return Route{}, fmt.Errorf("%s: the AUTH user or password holds CR, LF or NUL", e.Where)
 		}
+		r.User, r.Pass = user, pass
 	}
 	relay, port, hasPort := splitPort(hostport)
 	if hasPort && port != "" {

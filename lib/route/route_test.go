@@ -38,7 +38,6 @@ func TestSelect(t *testing.T) {
 		{"bracketed IPv6 relay with semicolon port", table(":[2001:db8::1];26"), "any.test", "a@b", Route{Host: "[2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
 		{"literal key", table("[192.0.2.7]:[198.51.100.2]"), "[192.0.2.7]", "a@b", Route{Host: "[198.51.100.2]", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
 		{"credentials", table(":submission.test:587|myuserid|my|pass:word"), "x.test", "a@b", Route{Host: "submission.test", Relay: true, Port: 587, User: "myuserid", Pass: "my|pass:word", Where: "control/smtproutes line 1"}},
-		{"user without password: no AUTH", table(":relay.test|user"), "x.test", "a@b", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
 		{"empty relay with port and credentials keeps MX lookup", table(".test::2526|u|p"), "a.test", "a@b", Route{Host: "a.test", Port: 2526, User: "u", Pass: "p", Where: "control/smtproutes line 1"}},
 		{"empty port is the default", table(":relay.test:"), "x.test", "a@b", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
 		{"bounce route for the empty sender", table("!@:bouncehost.af.mil:27", ":heaven.af.mil"), "x.test", "", Route{Host: "bouncehost.af.mil", Relay: true, Port: 27, Where: "control/smtproutes line 1"}},
@@ -46,6 +45,7 @@ func TestSelect(t *testing.T) {
 		{"bounce route with empty relay: per-host routes", table("!@:", "x.test:relay.test"), "x.test", "", Route{Host: "relay.test", Relay: true, Port: 25, Where: "control/smtproutes line 2"}},
 	}
 	for _, tt := range tests {
+		tt.want.Proto = SMTP // every row here is an smtproutes route
 		got, err := Select(Tables{SMTPRoutes: tt.routes}, tt.host, tt.sender)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: Select = %+v, %v\n want %+v", tt.name, got, err, tt.want)
@@ -58,6 +58,19 @@ func TestSelectBadPort(t *testing.T) {
 		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
 		if err == nil || !strings.Contains(err.Error(), "control/smtproutes line 1") {
 			t.Errorf("%q: err = %v, want one naming the line", v, err)
+		}
+	}
+}
+
+// TestSelectBadCredentials: a half-written credential or one holding CR
+// or NUL is an error naming the line, never an unauthenticated route,
+// and the error shows neither the user nor the password.
+func TestSelectBadCredentials(t *testing.T) {
+	for _, v := range []string{"relay.test|user", "relay.test|user|", "relay.test||s3cret", "relay.test|", "relay.test|us\rer|s3cret", "relay.test|user|s3c\x00ret"} {
+		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
+		if err == nil || !strings.Contains(err.Error(), "control/smtproutes line 1") ||
+			strings.Contains(err.Error(), "s3c") || strings.Contains(err.Error(), "user|") {
+			t.Errorf("%q: err = %v, want one naming the line and not the secret", v, err)
 		}
 	}
 }

@@ -27,7 +27,8 @@ var ErrMalformed = errors.New("malformed SMTP reply")
 type Reply struct {
 	Code int // from the three digits of the first line
 	// Text is the capture of SPEC 5.1: every line, CR removed, NUL made
-	// '?', each line ending in LF, at most MaxText bytes.
+	// '?', each line ending in LF: the first MaxText bytes, and an LF
+	// after them when the reply was cut there (SPEC D26).
 	Text []byte
 }
 
@@ -51,8 +52,10 @@ func ReadReply(r *bufio.Reader) (Reply, error) {
 			break
 		}
 	}
-	if len(rep.Text) == MaxText && rep.Text[MaxText-1] != '\n' {
-		rep.Text[MaxText-1] = '\n' // the capture keeps the shape "lines ending in LF"
+	if n := len(rep.Text); n > 0 && rep.Text[n-1] != '\n' {
+		// SPEC D26: a capture cut at MaxText still ends in one LF, added
+		// after the 5000 bytes kept, not written over the last of them.
+		rep.Text = append(rep.Text, '\n')
 	}
 	return rep, nil
 }

@@ -58,11 +58,18 @@ func TestReadReplyCap(t *testing.T) {
 	if err != nil || rep.Code != 250 {
 		t.Fatalf("err %v code %d", err, rep.Code)
 	}
-	if len(rep.Text) != MaxText || rep.Text[MaxText-1] != '\n' {
-		t.Fatalf("capture %d bytes, last %q", len(rep.Text), rep.Text[len(rep.Text)-1])
+	// SPEC D26: the first 5000 bytes of the cleaned reply, then one LF;
+	// the 5000th byte (an x here) is kept, not overwritten.
+	want := strings.ReplaceAll(in, "\r", "")[:MaxText] + "\n"
+	if string(rep.Text) != want {
+		t.Fatalf("capture %d bytes, ends %q; want %d bytes ending %q",
+			len(rep.Text), rep.Text[len(rep.Text)-3:], len(want), want[len(want)-3:])
 	}
-	if !strings.HasPrefix(in, strings.ReplaceAll(string(rep.Text[:MaxText-1]), "\n", "\r\n")[:4000]) {
-		t.Fatal("capture is not the start of the reply")
+	// A cut that falls just after an LF adds nothing.
+	in = strings.Repeat("250-"+strings.Repeat("x", 95)+"\r\n", 60) + "250 end\r\n"
+	rep, _ = ReadReply(bufio.NewReader(strings.NewReader(in)))
+	if want := strings.ReplaceAll(in, "\r", "")[:MaxText]; string(rep.Text) != want {
+		t.Fatalf("capture %d bytes, want %d", len(rep.Text), len(want))
 	}
 }
 
@@ -76,7 +83,7 @@ func TestReadReplyBounded(t *testing.T) {
 		if !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err %v, want ErrMalformed", name, err)
 		}
-		if len(rep.Text) > MaxText {
+		if len(rep.Text) > MaxText+1 {
 			t.Errorf("%s: capture %d bytes", name, len(rep.Text))
 		}
 	}
@@ -104,7 +111,7 @@ func FuzzReadReply(f *testing.F) {
 		r := bufio.NewReaderSize(strings.NewReader(string(in)), 16)
 		for range 1000 {
 			rep, err := ReadReply(r)
-			if len(rep.Text) > MaxText {
+			if len(rep.Text) > MaxText+1 || len(rep.Text) == MaxText+1 && rep.Text[MaxText] != '\n' {
 				t.Fatalf("capture of %d bytes", len(rep.Text))
 			}
 			for _, c := range rep.Text {

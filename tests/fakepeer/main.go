@@ -3,7 +3,7 @@
 // Usage:
 //
 //	fakepeer [-o LOG] SCRIPT prog [args...]
-//	fakepeer -l ADDR [-n N] [-o LOG] SCRIPT
+//	fakepeer -l ADDR [-n N] [-o LOG] SCRIPT [SCRIPT...]
 //
 // In the first form it runs prog with a pipe on its fd 6 (fakepeer to
 // prog) and another on its fd 7 (prog to fakepeer), fds 0, 1 and 2
@@ -12,9 +12,11 @@
 //
 // In the second form it listens on the TCP address ADDR (127.0.0.1:0
 // picks a free port), prints the bound port alone on the first line of
-// stdout, then serves N connections (default 1) one after the other, each
-// with the whole SCRIPT, and exits 0 (100 when an expect line did not
-// match, 111 when no connection came within 120 seconds).
+// stdout, then serves N connections (default 1) one after the other, the
+// first with the whole first SCRIPT, the second with the second, and so
+// on (the last SCRIPT for every connection after), and exits 0 (100 when
+// an expect line did not match, 111 when no connection came within 120
+// seconds).
 //
 // With -o, every byte the client sends is appended to LOG, exactly as
 // sent, all connections one after the other.
@@ -74,7 +76,7 @@ import (
 
 const (
 	prog        = "fakepeer"
-	usage       = "usage: fakepeer [-o LOG] SCRIPT prog [args...] | fakepeer -l ADDR [-n N] [-o LOG] SCRIPT"
+	usage       = "usage: fakepeer [-o LOG] SCRIPT prog [args...] | fakepeer -l ADDR [-n N] [-o LOG] SCRIPT [SCRIPT...]"
 	bound       = 60 * time.Second  // hang, drain and write limit
 	acceptBound = 120 * time.Second // wait for each connection in -l mode
 )
@@ -91,13 +93,21 @@ func run(args []string) int {
 	logName := fs.String("o", "", "")
 	addr := fs.String("l", "", "")
 	n := fs.Int("n", 1, "")
-	if err := fs.Parse(args); err != nil || fs.NArg() < 1 || (*addr == "") == (fs.NArg() < 2) || *n < 1 {
+	if err := fs.Parse(args); err != nil || fs.NArg() < 1 || (*addr == "" && fs.NArg() < 2) || *n < 1 {
 		fmt.Fprintln(os.Stderr, usage)
 		return 100
 	}
-	script, err := load(fs.Arg(0))
-	if err != nil {
-		return fatal(100, err.Error())
+	nscripts := 1
+	if *addr != "" {
+		nscripts = fs.NArg()
+	}
+	var scripts [][]command
+	for _, name := range fs.Args()[:nscripts] {
+		script, err := load(name)
+		if err != nil {
+			return fatal(100, err.Error())
+		}
+		scripts = append(scripts, script)
 	}
 	log := io.Discard
 	if *logName != "" {
@@ -109,13 +119,14 @@ func run(args []string) int {
 		log = f
 	}
 	if *addr != "" {
-		return listen(*addr, *n, script, log)
+		return listen(*addr, *n, scripts, log)
 	}
-	return child(fs.Args()[1:], script, log)
+	return child(fs.Args()[1:], scripts[0], log)
 }
 
-// listen serves n TCP connections one after the other.
-func listen(addr string, n int, script []command, log io.Writer) int {
+// listen serves n TCP connections one after the other, the i-th with
+// the i-th script (the last one for every connection after it).
+func listen(addr string, n int, scripts [][]command, log io.Writer) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fatal(111, "unable to listen: "+err.Error())
@@ -123,7 +134,8 @@ func listen(addr string, n int, script []command, log io.Writer) int {
 	defer ln.Close()
 	fmt.Printf("%d\n", ln.Addr().(*net.TCPAddr).Port)
 	code := 0
-	for range n {
+	for i := range n {
+		script := scripts[min(i, len(scripts)-1)]
 		ln.(*net.TCPListener).SetDeadline(time.Now().Add(acceptBound))
 		c, err := ln.Accept()
 		if err != nil {

@@ -1,0 +1,273 @@
+package tlspolicy
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"qmail-remote-go/lib/control"
+)
+
+// table builds control/tlsdestinations from "key:value" lines, the way
+// control.ReadTable does (keys lower-cased, the last line wins).
+func table(lines ...string) control.Table {
+	t := control.Table{}
+	for i, l := range lines {
+		k, v, _ := strings.Cut(l, ":")
+		t[control.Lower(k)] = control.Entry{Value: v, Where: "control/tlsdestinations line " + strconv.Itoa(i+1)}
+	}
+	return t
+}
+
+const line1 = "control/tlsdestinations line 1"
+
+// pol is a Policy with no depth given, matched by the key of line 1.
+func pol(l Level, v Verify, key string) Policy {
+	return Policy{Level: l, Verify: v, Depth: DepthUnset, Key: key, Where: line1}
+}
+
+// with returns p changed by f, for table literals.
+func with(p Policy, f func(*Policy)) Policy { f(&p); return p }
+
+const fp = "E44194C56EF0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A"
+
+// TestExamples: every example line of SPEC 4.9.2's two tables, with the
+// meaning the SPEC gives it. The sq3 "%" line is shortened there
+// ("E44194C56EF..."); it is tested with a whole SHA-256 fingerprint.
+func TestExamples(t *testing.T) {
+	never := pol(Never, None, "")
+	tests := []struct {
+		line, host, sender string
+		want               Policy
+	}{
+		// The brief's (SC2.7) man page.
+		{"*:", "any.example", "a@b.example", pol(Try, None, "*")},
+		{".example.com:", "mx.example.com", "a@b.example", pol(Must, None, ".example.com")},
+		{"securityfirst.com:/etc/ssl/cafile||!SSLv2:HIGH", "securityfirst.com", "a@b.example",
+			with(pol(Must, Chain, "securityfirst.com"), func(p *Policy) { p.CAFile, p.Ciphers = "/etc/ssl/cafile", "!SSLv2:HIGH" })},
+		{".remote.com:/etc/ssl/certdir/|3:465", "mx.remote.com", "a@b.example",
+			with(pol(Must, Chain, ".remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port, p.SMTPS = "/etc/ssl/certdir/", 3, 465, true })},
+		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@mydomain.net",
+			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Port = "/etc/ssl/partnerca", 26 })},
+		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@other.net",
+			with(never, func(p *Policy) { p.Key, p.Where = "mx.partner.com", line1 })},
+		{"=mx.myfriend.com:/etc/ssl/cacert|4", "mx.myfriend.com", "a@b.example",
+			with(pol(Must, Name, "=mx.myfriend.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/cacert", 4 })},
+		{"-.adhonlydomain.com:|aNULL:!kRSA", "mx.adhonlydomain.com", "a@b.example",
+			with(pol(Must, None, "-.adhonlydomain.com"), func(p *Policy) { p.Ciphers = "aNULL:!kRSA" })},
+		{"=*:", "any.example", "a@b.example", pol(Must, Name, "=*")},
+		{"hiddenpartner.org:||:35", "hiddenpartner.org", "a@b.example",
+			with(pol(Must, None, "hiddenpartner.org"), func(p *Policy) { p.Port = 35 })},
+		{"hiddenpartner.org::35", "hiddenpartner.org", "a@b.example",
+			with(pol(Must, None, "hiddenpartner.org"), func(p *Policy) { p.Port = 35 })},
+		{"!nosslhost.example.com:", "nosslhost.example.com", "a@b.example", pol(Never, None, "!nosslhost.example.com")},
+
+		// The same policies in sq3 syntax.
+		{"-:", "any.example", "a@b.example", pol(Try, None, "-")},
+		{"*:", "any.example", "a@b.example", pol(Try, None, "*")}, // "certificates": not checked when opportunistic (see Select)
+		{"-*:", "any.example", "a@b.example", pol(Must, None, "-*")},
+		{"+*:", "any.example", "a@b.example", pol(Must, Chain, "+*")},
+		{"~*:", "any.example", "a@b.example", pol(Must, Wildcard, "~*")},
+		{"=*:", "any.example", "a@b.example", pol(Must, Name, "=*")},
+		{"example.com:", "example.com", "a@b.example", pol(Must, None, "example.com")},
+		{"securityfirst.com:/etc/ssl/cafile|!SSLv2:HIGH", "securityfirst.com", "a@b.example",
+			with(pol(Must, Chain, "securityfirst.com"), func(p *Policy) { p.CAFile, p.Ciphers = "/etc/ssl/cafile", "!SSLv2:HIGH" })},
+		{"remote.com:/etc/ssl/certdir/||3;465", "remote.com", "a@b.example",
+			with(pol(Must, Chain, "remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port, p.SMTPS = "/etc/ssl/certdir/", 3, 465, true })},
+		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@mydomain.net",
+			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/partnerca", 2 })},
+		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@other.net",
+			with(never, func(p *Policy) { p.Key, p.Where = "mx.partner.com", line1 })},
+		{"=mx.myfriend.com:/etc/ssl/cacert||4", "mx.myfriend.com", "a@b.example",
+			with(pol(Must, Name, "=mx.myfriend.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/cacert", 4 })},
+		{"~wildneighbor.net:", "wildneighbor.net", "a@b.example", pol(Must, Wildcard, "~wildneighbor.net")},
+		{"-adhonlydomain.com:||aNULL:!kRSA", "adhonlydomain.com", "a@b.example",
+			with(pol(Must, None, "-adhonlydomain.com"), func(p *Policy) { p.Ciphers = "aNULL:!kRSA" })},
+		{"%peer.partner.com:=" + fp, "peer.partner.com", "a@b.example",
+			with(pol(Must, Pin, "%peer.partner.com"), func(p *Policy) { p.Pin = fp })},
+		{"!nosslhost.example.com:", "nosslhost.example.com", "a@b.example", pol(Never, None, "!nosslhost.example.com")},
+		{"hiddenpartner.org:;35", "hiddenpartner.org", "a@b.example",
+			with(pol(Must, None, "hiddenpartner.org"), func(p *Policy) { p.Port = 35 })},
+	}
+	for _, tt := range tests {
+		got, err := Select(table(tt.line), true, tt.host, tt.sender)
+		if err != nil || got != tt.want {
+			t.Errorf("%s (host %s, sender %s):\n got  %+v, %v\n want %+v", tt.line, tt.host, tt.sender, got, err, tt.want)
+		}
+	}
+}
+
+// TestKeyForms: what each key form means alone, and which hosts it
+// matches (SPEC 4.9.1).
+func TestKeyForms(t *testing.T) {
+	tests := []struct {
+		line, host string
+		want       Policy // Key "" means: no rule matched (Default)
+	}{
+		{"!mx.example.com:", "mx.example.com", pol(Never, None, "!mx.example.com")},
+		{"!.example.com:", "mx.example.com", pol(Never, None, "!.example.com")},
+		{"!.example.com:", "example.com", Default},
+		{"!*:", "mx.example.com", pol(Never, None, "!*")},
+		{"!:", "mx.example.com", pol(Never, None, "!")},
+		{"!mx.example.com:x|HIGH|MEDIUM", "mx.example.com", pol(Never, None, "!mx.example.com")}, // value ignored
+		{"%mx.example.com:=ab:cd", "mx.example.com", with(pol(Must, Pin, "%mx.example.com"), func(p *Policy) { p.Pin = "abcd" })},
+		{"%.example.com:=abcd", "mx.example.com", Default}, // exact only
+		{"=mx.example.com:", "mx.example.com", pol(Must, Name, "=mx.example.com")},
+		{"=.example.com:", "mx.example.com", Default}, // exact only
+		{"=mx.example.com:", "a.mx.example.com", Default},
+		{"~mx.example.com:", "mx.example.com", pol(Must, Wildcard, "~mx.example.com")},
+		{"~.example.com:", "mx.example.com", pol(Must, Wildcard, "~.example.com")},
+		{"~.example.com:", "example.com", Default},
+		{"mx.example.com:", "mx.example.com", pol(Must, None, "mx.example.com")},
+		{"mx.example.com:/ca.pem", "mx.example.com", with(pol(Must, Chain, "mx.example.com"), func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"mx.example.com:/ca/", "mx.example.com", with(pol(Must, Chain, "mx.example.com"), func(p *Policy) { p.CADir = "/ca/" })},
+		{".example.com:", "a.b.example.com", pol(Must, None, ".example.com")},
+		{".com:", "a.b.example.com", pol(Must, None, ".com")},
+		{".example.com:", "example.com", Default},
+		{"-mx.example.com:", "mx.example.com", pol(Must, None, "-mx.example.com")},
+		{"-.example.com:", "mx.example.com", pol(Must, None, "-.example.com")},
+		{"-.example.com:/ca.pem", "mx.example.com", with(pol(Must, None, "-.example.com"), func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"=*:/ca.pem", "x.test", with(pol(Must, Name, "=*"), func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"~*:", "x.test", pol(Must, Wildcard, "~*")},
+		{"+*:/ca/", "x.test", with(pol(Must, Chain, "+*"), func(p *Policy) { p.CADir = "/ca/" })},
+		{"-*:", "x.test", pol(Must, None, "-*")},
+		{"*:", "x.test", pol(Try, None, "*")},
+		{"*:/ca.pem|2", "x.test", with(pol(Try, None, "*"), func(p *Policy) { p.CAFile, p.Depth = "/ca.pem", 2 })},
+		{"-:", "x.test", pol(Try, None, "-")},
+		{":", "x.test", Default}, // the empty key is not a default here
+		{"MX.Example.COM:", "mx.example.com", pol(Must, None, "mx.example.com")},
+		{"mx.example.com:", "MX.EXAMPLE.com", pol(Must, None, "mx.example.com")},
+		{"=MX.example.com:", "mx.EXAMPLE.com", pol(Must, Name, "=mx.example.com")},
+		{"[192.0.2.7]:", "[192.0.2.7]", pol(Must, None, "[192.0.2.7]")},
+		{"*:;465", "x.test", with(pol(Try, None, "*"), func(p *Policy) { p.Port, p.SMTPS = 465, true })},
+	}
+	for _, tt := range tests {
+		got, err := Select(table(tt.line), true, tt.host, "a@b.example")
+		if err != nil || got != tt.want {
+			t.Errorf("%s (host %s):\n got  %+v, %v\n want %+v", tt.line, tt.host, got, err, tt.want)
+		}
+	}
+}
+
+// TestPrecedence: for every pair of keys that match mx.example.com, the
+// one earlier in sq3's order wins, whatever the order of the lines
+// (SPEC 4.9.1, D6). Within a suffix form the most specific key wins.
+func TestPrecedence(t *testing.T) {
+	order := []string{
+		"!mx.example.com", "!.example.com", "!.com", "!*", "!",
+		"%mx.example.com",
+		"=mx.example.com",
+		"~mx.example.com", "~.example.com", "~.com",
+		"mx.example.com", ".example.com", ".com",
+		"-mx.example.com", "-.example.com", "-.com",
+		"=*", "~*", "+*", "-*", "*", "-",
+	}
+	line := func(k string) string {
+		if k[0] == '%' {
+			return k + ":=abcd"
+		}
+		return k + ":"
+	}
+	for i, hi := range order {
+		for _, lo := range order[i+1:] {
+			for _, lines := range [][]string{{line(hi), line(lo)}, {line(lo), line(hi)}} {
+				got, err := Select(table(lines...), true, "Mx.Example.Com", "a@b.example")
+				if err != nil || got.Key != hi {
+					t.Errorf("%q: got key %q (%v), want %q", lines, got.Key, err, hi)
+				}
+			}
+		}
+	}
+}
+
+// TestNoMatch: the team decision on D7. No file, or a file with no
+// matching rule: opportunistic. "!*:" and "!:" turn TLS off everywhere.
+func TestNoMatch(t *testing.T) {
+	want := Policy{Level: Try, Verify: None, Depth: DepthUnset}
+	if Default != want {
+		t.Fatalf("Default = %+v", Default)
+	}
+	if got, err := Select(nil, false, "x.test", "a@b"); err != nil || got != want {
+		t.Errorf("absent file: %+v, %v", got, err)
+	}
+	if got, err := Select(table("!*:"), false, "x.test", "a@b"); err != nil || got != want {
+		t.Errorf("absent file (table ignored): %+v, %v", got, err)
+	}
+	for _, lines := range [][]string{{}, {"other.test:"}, {".x.test:"}, {"=y.x.test:"}, {"# comment:"}} {
+		if got, err := Select(table(lines...), true, "x.test", "a@b"); err != nil || got != want {
+			t.Errorf("%q: %+v, %v", lines, got, err)
+		}
+	}
+	for _, off := range []string{"!*", "!"} {
+		for _, host := range []string{"x.test", "[192.0.2.1]", "mx.example.com"} {
+			got, err := Select(table("=*:", "*:", off+":", "x.test:"), true, host, "a@b")
+			if err != nil || got.Level != Never || got.Key != off || got.Where != "control/tlsdestinations line 3" {
+				t.Errorf("%s: host %s: %+v, %v", off, host, got, err)
+			}
+		}
+	}
+}
+
+// TestSenderDomain: a rule with a 4th field applies only to senders of
+// that domain; for everyone else TLS is off, with no fall back to less
+// specific rules (SPEC 4.9.2).
+func TestSenderDomain(t *testing.T) {
+	tab := table("*:", "x.test:/ca.pem|||mydomain.net", ".test:")
+	tests := []struct {
+		sender string
+		level  Level
+	}{
+		{"me@mydomain.net", Must},
+		{"Me@MyDomain.NET", Must},
+		{"\"a@b\"@mydomain.net", Must}, // after the last '@'
+		{"me@mydomain.net@other.net", Never},
+		{"me@sub.mydomain.net", Never}, // equality, not a suffix
+		{"me@other.net", Never},
+		{"mydomain.net", Never}, // no '@': domain ""
+		{"", Never},             // bounces
+		{"#@[]", Never},
+	}
+	for _, tt := range tests {
+		got, err := Select(tab, true, "x.test", tt.sender)
+		if err != nil || got.Level != tt.level || got.Key != "x.test" || got.Where != "control/tlsdestinations line 2" {
+			t.Errorf("sender %q: %+v, %v; want level %v from line 2", tt.sender, got, err, tt.level)
+		}
+	}
+	if got, _ := Select(tab, true, "y.test", ""); got.Level != Must || got.Key != ".test" {
+		t.Errorf("other host: %+v", got)
+	}
+}
+
+// TestSelectErrors: syntax errors name the line; the caller reports
+// "ZSyntax error in <err>. (#4.3.5)".
+func TestSelectErrors(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"x.test:||:0", `bad port "0"`},
+		{"x.test:|3:65536", `bad port "65536"`},
+		{"x.test:;x", `bad port "x"`},
+		{"x.test::35x", `bad port "35x"`},
+		{"x.test:ca|HIGH|MEDIUM", `bad depth "MEDIUM"`},
+		{"x.test:ca|1000", `bad depth "1000"`},
+		{"%x.test:", "no fingerprint"},
+		{"%x.test:=", "no fingerprint"},
+		{"%x.test:;26", "no fingerprint"},
+		{"%x.test:/etc/ssl/ca.pem", "no fingerprint"},
+		{"%x.test:=E4:41:zz", `bad fingerprint "E4:41:zz"`},
+		{"*:ca\x00", "NUL, CR or LF"},
+		{"=*:ca\rx", "NUL, CR or LF"},
+	}
+	for _, tt := range tests {
+		_, err := Select(table("# first", tt.line), true, "x.test", "a@b")
+		if err == nil || !strings.HasPrefix(err.Error(), "control/tlsdestinations line 2: ") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want line 2 and %s", tt.line, err, tt.want)
+		}
+	}
+	// A pin of the wrong length is tlswrap's pinlen, not a syntax error.
+	if got, err := Select(table("%x.test:=ab"), true, "x.test", "a@b"); err != nil || got.Pin != "ab" {
+		t.Errorf("short pin: %+v, %v", got, err)
+	}
+	// A line that does not match is not read.
+	if got, err := Select(table("y.test:;0", "*:"), true, "x.test", "a@b"); err != nil || got.Key != "*" {
+		t.Errorf("broken other line: %+v, %v", got, err)
+	}
+}

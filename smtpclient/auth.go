@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// noAuthMethod is SPEC D3's sentence: the first line of the final
+// message report, never a K of its own.
+const noAuthMethod = "no supported AUTH method found, continuing without authentication.\n"
+
+// An authRunner runs authclient with these mechanisms on the current
+// channel and returns its exit code and descriptor 1.
+type authRunner func(mechs []string) (exit int, out []byte)
+
+// auth runs SMTP AUTH (RFC 4954, SPEC 5.5) when credentials were handed
+// down: after the final EHLO, before MAIL.
+func (s *session) auth() *ending {
+	if s.runAuth == nil {
+		return nil
+	}
+	offered := strings.Fields(s.ext["AUTH"])
+	var mechs []string
+	refused := false
+	for _, m := range offered {
+		switch asciiUpper(m) {
+		case "PLAIN", "LOGIN":
+			// SPEC D9: a password itself never goes in clear text to
+			// another host, unless a ! rule names that host.
+			if !s.tlsOn && !s.clearAuthOK && !loopback(s.ip) {
+				refused = true
+				continue
+			}
+		}
+		mechs = append(mechs, m)
+	}
+	if s.r.Buffered() > 0 {
+		// authclient reads the socket itself: nothing may wait here.
+		return s.dropped()
+	}
+	exit, out := s.runAuth(mechs)
+	switch exit {
+	case 0:
+		param, ok := bytes.CutSuffix(out, []byte("\n"))
+		if !ok || !bytes.HasPrefix(param, []byte("AUTH=")) || bytes.ContainsAny(param, "\r\n\x00 ") {
+			return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient printed a malformed line. (#4.3.0)\n", quit: true}
+		}
+		s.mailParam = " " + string(param)
+		return nil
+	case 1:
+		if refused {
+			return &ending{letter: 'Z', text: "Connected to " + s.ip + " but refusing to send a password in the clear (no STARTTLS). (#4.7.0)\n", quit: true}
+		}
+		s.prefix = noAuthMethod
+		return nil
+	case 100, 111:
+		if len(out) > 1 && out[len(out)-1] == 0 && (out[0] == 'Z' || out[0] == 'D') && bytes.IndexByte(out, 0) == len(out)-1 {
+			return &ending{letter: out[0], text: string(out[1 : len(out)-1]), quit: true}
+		}
+	}
+	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient failed without a usable report. (#4.3.0)\n", quit: true}
+}
+
+// loopback tells whether the peer is this machine (SPEC D9).
+func loopback(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// execAuth starts authclient beside us on the channel's descriptors,
+// with the credentials' pipe as its descriptor 3. It is the only other
+// reader of that pipe; we never read it.
+func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeout time.Duration) authRunner {
+	return func(mechs []string) (int, []byte) {
+		r, w := channel()
+		cmd := exec.Command(path, mechs...)
+		var out limited
+		out.max = 8192
+		cmd.Stdout, cmd.Stderr = &out, os.Stderr
+		cmd.ExtraFiles = []*os.File{creds, nil, nil, r, w}
+		cmd.Env = authEnv()
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.WaitDelay = time.Second
+		if err := cmd.Start(); err != nil {
+			return -1, nil
+		}
+		// Its own reads and writes are bounded by TIMEOUTREMOTE; this is
+		// the bound on the whole exchange (SCRAM's at most 4 steps).
+		t := time.AfterFunc(6*timeout+10*time.Second, func() { cmd.Process.Kill() })
+		err := cmd.Wait()
+		t.Stop()
+		if err != nil && cmd.ProcessState == nil || out.over {
+			return -1, nil
+		}
+		return cmd.ProcessState.ExitCode(), out.Bytes()
+	}
+}
+
+// authEnv is our environment less what would mislead authclient: an
+// outer wrapper's descriptors (UCSPI-TLS section 6) and TLS settings.
+func authEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "SSL") || strings.HasPrefix(name, "TLS") || name == "KEYPASSFD" || name == "AUTHFD" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// limited keeps at most max bytes and notes when more came. It has no
+// ReadFrom (no embedded Buffer): io.Copy must go through Write.
+type limited struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (l *limited) Write(p []byte) (int, error) {
+	if l.buf.Len()+len(p) > l.max {
+		l.over = true
+		return len(p), nil
+	}
+	return l.buf.Write(p)
+}
+
+func (l *limited) Bytes() []byte { return l.buf.Bytes() }

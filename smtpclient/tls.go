@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/smtp"
+	"qmail-remote-go/lib/tlsreport"
+	"qmail-remote-go/lib/ucspitls"
+)
+
+// TLS levels, from the variable TLS (qmail-remote sets it per address).
+const (
+	tlsNo   = "no"   // never send STARTTLS
+	tlsTry  = "try"  // STARTTLS when offered; clear text otherwise (SPEC D7, D8)
+	tlsMust = "must" // no TLS, no delivery to this address (SPEC D8, D21)
+)
+
+// exitClearRetry: the handshake failed at the opportunistic level, the
+// connection is unusable, and qmail-remote may connect to the same
+// address again with TLS=no (SPEC D8). See smtpclient.8, EXIT CODES.
+const exitClearRetry = 112
+
+// A tlsSide turns the clear-text connection into a TLS one. It is the
+// application side of UCSPI-TLS (shared/UCSPI-TLS.md, section 6):
+// wrapperSide under an outer wrapper, helperSide with tlswrap -d.
+type tlsSide interface {
+	// start runs the handshake. It returns the encrypted channel and the
+	// reply block; on failure a nil channel and whatever the block held
+	// (TLSWRAP_ERROR and TLSWRAP_REPORT from our tlswrap, else nothing).
+	start() (io.ReadWriter, map[string]string)
+	// finish ends the TLS side, waiting briefly for it, and tells
+	// whether the TLS layer itself failed (not a clean end of the
+	// connection). It may be called more than once.
+	finish() (tlsFailed bool)
+}
+
+// startTLS offers STARTTLS when the level asks for it (SPEC 5.4).
+func (s *session) startTLS() *ending {
+	if s.level == tlsNo || s.tlsOn {
+		return nil
+	}
+	if _, offered := s.ext["STARTTLS"]; !offered || s.side == nil {
+		if s.level == tlsMust {
+			// SPEC 1.7.5 (sq3's text): try the next address (D8, D21).
+			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n",
+				quit: true, exit: 111}
+		}
+		return nil
+	}
+	rep, e := s.cmd("STARTTLS")
+	if e != nil {
+		return e
+	}
+	if rep.Code != 220 {
+		if s.level == tlsMust {
+			e := s.quit('Z', "Connected to ", " but STARTTLS was rejected")
+			e.exit = 111
+			return e
+		}
+		// RFC 3207 4: the session goes on in clear text, which the
+		// opportunistic level allows; the final report says why.
+		s.note = "TLS: none; STARTTLS was rejected: " + report.Printable(smtp.FirstLine(rep.Text)) + "\n"
+		s.text = nil
+		return nil
+	}
+	// RFC 3207 5 and CVE-2011-0411: nothing may follow the 220 before
+	// our handshake; bytes that did were injected in clear text.
+	if s.r.Buffered() > 0 {
+		return &ending{letter: 'Z', text: "Connected to " + s.ip + " but it sent data after its 220 to STARTTLS; refusing it (STARTTLS injection). (#4.7.0)\n"}
+	}
+	ch, env := s.side.start()
+	if ch == nil {
+		return s.tlsFailed(env)
+	}
+	s.tlsOn = true
+	s.tlsLine = tlsLine(env)
+	if c, ok := ch.(*fdio.Conn); ok {
+		s.chanFiles = c.Files
+	}
+	s.r = bufio.NewReaderSize(ch, bufSize)
+	s.w = bufio.NewWriterSize(ch, bufSize)
+	// RFC 3207 4.2: forget what the server said in clear text and ask again.
+	s.ext = nil
+	return s.hello()
+}
+
+// tlsFailed reports a failed handshake. The connection is unusable, so
+// no QUIT. An opportunistic level retries in clear text (SPEC D8) unless
+// our own settings are at fault (a key or a CA that cannot be loaded);
+// at the mandatory level another address may do better (D21).
+func (s *session) tlsFailed(env map[string]string) *ending {
+	kind := env["TLSWRAP_ERROR"]
+	text := env["TLSWRAP_REPORT"]
+	if text == "" {
+		text = tlsreport.Text(tlsreport.Handshake, tlsreport.Values{Host: s.host})
+	}
+	e := &ending{letter: 'Z', text: report.Printable(text) + "\n", diag: "TLS failed: " + report.Printable(text)}
+	switch kind {
+	case tlsreport.Cert, tlsreport.Key, tlsreport.KeyMatch, tlsreport.CA, tlsreport.Ciphers, tlsreport.PinLen:
+		return e // the same at every address: final
+	}
+	e.exit = 111
+	if s.level == tlsTry {
+		e.exit = exitClearRetry
+	}
+	return e
+}
+
+// tlsLine is the line SPEC D20 adds to a K report.
+func tlsLine(env map[string]string) string {
+	verify := env["TLSWRAP_VERIFY"]
+	if verify == "" {
+		verify = "verification unknown" // an outer wrapper other than tlswrap
+	}
+	return "TLS: " + report.Printable(env["SSL_PROTOCOL"]+" "+env["SSL_CIPHER"]+"; "+verify) + "\n"
+}
+
+// wrapperSide asks an outer UCSPI-TLS wrapper (section 3): it writes Y on
+// SSLCTLFD and reads the reply block.
+type wrapperSide struct {
+	ctl, rfd, wfd int
+	net           *fdio.Conn // fds 6/7, closed once TLS is up (section 6, step 5)
+	timeout       time.Duration
+}
+
+func (w *wrapperSide) start() (io.ReadWriter, map[string]string) {
+	syscall.SetNonblock(w.ctl, true)
+	ctl := os.NewFile(uintptr(w.ctl), "SSLCTLFD")
+	defer ctl.Close()
+	ctl.SetDeadline(time.Now().Add(w.timeout))
+	if _, err := ctl.Write([]byte{'Y'}); err != nil {
+		return nil, nil
+	}
+	b, err := ucspitls.Read(ctl, 8192)
+	env, complete := ucspitls.Parse(b)
+	if err != nil || !complete {
+		return nil, env
+	}
+	w.net.Close()
+	syscall.SetNonblock(w.rfd, true)
+	syscall.SetNonblock(w.wfd, true)
+	r := os.NewFile(uintptr(w.rfd), "SSLREADFD")
+	wr := r
+	if w.wfd != w.rfd {
+		wr = os.NewFile(uintptr(w.wfd), "SSLWRITEFD")
+	}
+	return fdio.New(r, wr, w.timeout), env
+}
+
+// finish: the outer wrapper tells us nothing more than EOF.
+func (w *wrapperSide) finish() bool { return false }
+
+// helperSide starts tlswrap -d 3 once the server said 220 to STARTTLS,
+// with the socket on its fds 6/7 and two pipes for the clear text, so a
+// session that stays in clear text runs no TLS process (DESIGN, "start
+// TLS only when used").
+type helperSide struct {
+	path    string     // tlswrap, beside smtpclient
+	net     *fdio.Conn // fds 6/7
+	keyPass *os.File   // KEYPASSFD (qmail-remote's pipe), handed on; nil if none
+	timeout time.Duration
+	cmd     *exec.Cmd
+	ch      *fdio.Conn
+	done    chan struct{}
+	failed  bool
+}
+
+func (h *helperSide) start() (io.ReadWriter, map[string]string) {
+	toApp, err := pipe()
+	if err != nil {
+		return nil, nil
+	}
+	fromApp, err := pipe()
+	if err != nil {
+		return nil, nil
+	}
+	notify, err := pipe()
+	if err != nil {
+		return nil, nil
+	}
+	r6, w7 := h.net.Files()
+	h.cmd = exec.Command(h.path, "-d", "3")
+	h.cmd.Stdin, h.cmd.Stdout, h.cmd.Stderr = fromApp[0], toApp[1], os.Stderr
+	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD).
+	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass}
+	if h.keyPass != nil {
+		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
+	}
+	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	err = h.cmd.Start()
+	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
+		f.Close()
+	}
+	if err != nil {
+		fromApp[1].Close()
+		toApp[0].Close()
+		notify[0].Close()
+		return nil, nil
+	}
+	h.done = make(chan struct{})
+	go func() { h.cmd.Wait(); close(h.done) }()
+	notify[0].SetReadDeadline(time.Now().Add(h.timeout + 5*time.Second))
+	b, err := ucspitls.Read(notify[0], 8192)
+	notify[0].Close()
+	env, complete := ucspitls.Parse(b)
+	h.ch = fdio.New(toApp[0], fromApp[1], h.timeout)
+	if err != nil || !complete {
+		h.finish()
+		return nil, env
+	}
+	h.net.Close() // tlswrap owns the socket now
+	return h.ch, env
+}
+
+// finish closes our ends (tlswrap sends close_notify and ends) and
+// waits a little for it: QUIT is not waited for, but should leave.
+func (h *helperSide) finish() bool {
+	if h.cmd == nil || h.cmd.Process == nil {
+		return false
+	}
+	if h.ch != nil {
+		h.ch.Close()
+		h.ch = nil
+		select {
+		case <-h.done:
+		case <-time.After(finishWait):
+			h.cmd.Process.Kill()
+			<-h.done
+		}
+		st := h.cmd.ProcessState
+		h.failed = st != nil && st.Exited() && st.ExitCode() != 0
+	}
+	return h.failed
+}
+
+// finishWait bounds the wait for tlswrap at the end of a session: long
+// enough to send QUIT and close_notify, short enough that a server that
+// never closes costs little.
+const finishWait = 2 * time.Second
+
+// pipe is os.Pipe as a pair: [0] read end, [1] write end.
+func pipe() ([2]*os.File, error) {
+	r, w, err := os.Pipe()
+	return [2]*os.File{r, w}, err
+}
+
+// fdEnv reads a descriptor number from the environment (-1: unset).
+func fdEnv(name string) (int, bool) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return -1, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// fakeSide plays tlswrap: after the handshake the session reads after
+// and writes into the same client buffer, marked by a line "<TLS>".
+type fakeSide struct {
+	after    string            // what the server says over TLS
+	env      map[string]string // the block; nil: the handshake fails with fail
+	fail     map[string]string
+	client   *bytes.Buffer
+	failed   bool // finish's answer
+	started  int
+	finished int
+}
+
+func (f *fakeSide) start() (io.ReadWriter, map[string]string) {
+	f.started++
+	if f.env == nil {
+		return nil, f.fail
+	}
+	f.client.WriteString("<TLS>")
+	return struct {
+		io.Reader
+		io.Writer
+	}{strings.NewReader(f.after), f.client}, f.env
+}
+
+func (f *fakeSide) finish() bool { f.finished++; return f.failed }
+
+var tlsEnv = map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "TLS_AES_128_GCM_SHA256",
+	"TLSWRAP_VERIFY": "certificate not checked"}
+
+const (
+	ehloTLS  = "250-mx.example.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+	afterTLS = "250-mx.example.test\r\n250 8BITMIME\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n"
+	cTLS     = "EHLO helo.test\r\nSTARTTLS\r\n<TLS>" + cData + wire + "QUIT\r\n"
+)
+
+func runTLS(t *testing.T, name, level, server string, side *fakeSide) (client, out string, exit int) {
+	t.Helper()
+	var c, o bytes.Buffer
+	side.client = &c
+	s := &session{r: bufio.NewReaderSize(strings.NewReader(server), 16), w: bufio.NewWriter(&c),
+		msg: strings.NewReader(message), out: &o, ip: "192.0.2.1", helo: "helo.test",
+		level: level, host: "mx.example.test", side: side}
+	exit, _ = s.run("a@x.test", []string{"b@y.test"})
+	return c.String(), o.String(), exit
+}
+
+func TestSTARTTLS(t *testing.T) {
+	tests := []struct {
+		name, level, server string
+		side                fakeSide
+		client, out         string
+		exit                int
+	}{
+		{name: "D7/D20: opportunistic, K with the TLS line", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n", side: fakeSide{after: afterTLS, env: tlsEnv},
+			client: cTLS,
+			out: "r\x00K192.0.2.1 TLS transmitted message accepted.\nRemote host said: 250 queued\n" +
+				"TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked\n\x00"},
+		{name: "not offered, try: clear text", level: tlsTry,
+			server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", side: fakeSide{env: tlsEnv},
+			client: cData + wire + "QUIT\r\n",
+			out:    "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
+		{name: "level no: STARTTLS offered but not sent", level: tlsNo,
+			server: hi + ehloTLS + "250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n", side: fakeSide{env: tlsEnv},
+			client: cData + wire + "QUIT\r\n",
+			out:    "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
+		{name: "not offered, must: Z, next address", level: tlsMust,
+			server: okMail, side: fakeSide{env: tlsEnv},
+			client: "EHLO helo.test\r\nQUIT\r\n",
+			out:    "ZI wasn't able to negotiate a TLS connection with: mx.example.test. (#4.4.1)\n\x00", exit: 111},
+		{name: "STARTTLS 454 at must: Z, next address", level: tlsMust,
+			server: hi + ehloTLS + "454 TLS not available\r\n", side: fakeSide{env: tlsEnv},
+			client: "EHLO helo.test\r\nSTARTTLS\r\nQUIT\r\n",
+			out:    "ZConnected to 192.0.2.1 but STARTTLS was rejected.\nRemote host said: 454 TLS not available\n\x00", exit: 111},
+		{name: "STARTTLS 454 at try: clear text, said in the report", level: tlsTry,
+			server: hi + ehloTLS + "454 TLS not available\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n", side: fakeSide{env: tlsEnv},
+			client: "EHLO helo.test\r\nSTARTTLS\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" + wire + "QUIT\r\n",
+			out: "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n" +
+				"TLS: none; STARTTLS was rejected: 454 TLS not available\n\x00"},
+		{name: "CVE-2011-0411: bytes after the 220 are injection", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n250 injected\r\n", side: fakeSide{after: afterTLS, env: tlsEnv},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n",
+			out:    "ZConnected to 192.0.2.1 but it sent data after its 220 to STARTTLS; refusing it (STARTTLS injection). (#4.7.0)\n\x00"},
+		{name: "D8: handshake fails at try: exit 112 for a clear-text retry", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n",
+			side: fakeSide{fail: map[string]string{"TLSWRAP_ERROR": "handshake",
+				"TLSWRAP_REPORT": "I wasn't able to establish a TLS connection with: mx.example.test. (#4.4.1)"}},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n",
+			out:    "ZI wasn't able to establish a TLS connection with: mx.example.test. (#4.4.1)\n\x00", exit: 112},
+		{name: "D22: chain not verified at must: Z, next address", level: tlsMust,
+			server: hi + ehloTLS + "220 go ahead\r\n",
+			side: fakeSide{fail: map[string]string{"TLSWRAP_ERROR": "chain",
+				"TLSWRAP_REPORT": "Unable to verify X.500 certificate from: mx.example.test. (#4.4.1)"}},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n",
+			out:    "ZUnable to verify X.500 certificate from: mx.example.test. (#4.4.1)\n\x00", exit: 111},
+		{name: "an outer wrapper's bare EOF: the handshake text", level: tlsMust,
+			server: hi + ehloTLS + "220 go ahead\r\n", side: fakeSide{},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n",
+			out:    "ZI wasn't able to establish a TLS connection with: mx.example.test. (#4.4.1)\n\x00", exit: 111},
+		{name: "a client key that cannot load: final Z", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n",
+			side: fakeSide{fail: map[string]string{"TLSWRAP_ERROR": "key",
+				"TLSWRAP_REPORT": "Can't load X.509 private key: /k.pem. (#4.4.1)"}},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n",
+			out:    "ZCan't load X.509 private key: /k.pem. (#4.4.1)\n\x00"},
+		{name: "RFC 3207 4.2: EHLO again over TLS; its refusal is the usual text", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n", side: fakeSide{after: "502 no\r\n550 no\r\n", env: tlsEnv},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n<TLS>EHLO helo.test\r\nHELO helo.test\r\nQUIT\r\n",
+			out:    "DConnected to 192.0.2.1 but my name was rejected.\nRemote host said: 550 no\n\x00"},
+		{name: "D22: the TLS layer fails mid-session: Unknown TLS error", level: tlsTry,
+			server: hi + ehloTLS + "220 go ahead\r\n", side: fakeSide{after: afterTLS[:38], env: tlsEnv, failed: true},
+			client: "EHLO helo.test\r\nSTARTTLS\r\n<TLS>EHLO helo.test\r\nMAIL FROM:<a@x.test>\r\n",
+			out:    "ZUnknown TLS error for host: mx.example.test. (#4.4.1)\n\x00"},
+	}
+	for _, tt := range tests {
+		side := tt.side
+		client, out, exit := runTLS(t, tt.name, tt.level, tt.server, &side)
+		if client != tt.client || out != tt.out || exit != tt.exit {
+			t.Errorf("%s:\nclient %q\nwant   %q\nout %q\nwant %q\nexit %d want %d", tt.name, client, tt.client, out, tt.out, exit, tt.exit)
+		}
+	}
+}

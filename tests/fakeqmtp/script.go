@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// A command is one parsed script line.
+type command struct {
+	op   string
+	n    int64  // readn bytes, truncate size, sleep milliseconds
+	text []byte // unescaped TEXT, or the truncate path
+	line int
+}
+
+// load parses the script file; any error names the line.
+func load(name string) ([]command, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read script: %w", err)
+	}
+	defer f.Close()
+	var cmds []command
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for no := 1; sc.Scan(); no++ {
+		l := strings.TrimSuffix(sc.Text(), "\r")
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		c, err := parse(l)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", name, no, err)
+		}
+		c.line = no
+		cmds = append(cmds, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("unable to read script: %w", err)
+	}
+	return cmds, nil
+}
+
+func parse(l string) (command, error) {
+	op, arg, hasArg := strings.Cut(l, " ")
+	c := command{op: op}
+	var err error
+	switch op {
+	case "reply", "raw":
+		c.text, err = unescape(arg)
+	case "readn", "sleep":
+		c.n, err = number(arg)
+	case "truncate":
+		num, path, _ := strings.Cut(arg, " ")
+		if c.n, err = number(num); err == nil && path == "" {
+			err = fmt.Errorf("truncate needs a path")
+		}
+		c.text = []byte(path)
+	case "package", "close", "hang":
+		if hasArg {
+			err = fmt.Errorf("%s takes no argument", op)
+		}
+	default:
+		err = fmt.Errorf("unknown command %q", op)
+	}
+	return c, err
+}
+
+func number(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && n < 0 {
+		err = fmt.Errorf("negative number")
+	}
+	return n, err
+}
+
+// unescape turns \r \n \t \0 \\ and \xHH into bytes.
+func unescape(s string) ([]byte, error) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b = append(b, s[i])
+			continue
+		}
+		if i++; i == len(s) {
+			return nil, fmt.Errorf("lone backslash at the end")
+		}
+		switch s[i] {
+		case 'r':
+			b = append(b, '\r')
+		case 'n':
+			b = append(b, '\n')
+		case 't':
+			b = append(b, '\t')
+		case '0':
+			b = append(b, 0)
+		case '\\':
+			b = append(b, '\\')
+		case 'x':
+			if i+2 >= len(s) {
+				return nil, fmt.Errorf("short \\x escape")
+			}
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return nil, fmt.Errorf("bad \\x escape %q", s[i+1:i+3])
+			}
+			b = append(b, byte(v))
+			i += 2
+		default:
+			return nil, fmt.Errorf("unknown escape \\%c", s[i])
+		}
+	}
+	return b, nil
+}
