@@ -81,6 +81,18 @@ func (s suite) has(word string) bool {
 	return true
 }
 
+// asked tells whether an element that adds s may add it: a 3DES suite
+// only when the element says 3DES, MEDIUM or its name, as OpenSSL 3
+// builds leave it out of everything else.
+func (s suite) asked(el string) bool {
+	if !strings.Contains(s.tags, "MEDIUM") {
+		return true
+	}
+	return slices.ContainsFunc(strings.Split(el, "+"), func(p string) bool {
+		return p == "3DES" || p == "MEDIUM" || p == s.name
+	})
+}
+
 // parseCiphers maps an OpenSSL cipher string to crypto/tls suites, best
 // effort (SPEC D15): elements separated by ':', ',' or spaces; a plain
 // element adds its suites at the end, "-" removes them, "!" removes them
@@ -121,7 +133,7 @@ func parseCiphers(str string) ([]uint16, error) {
 			list = append(slices.DeleteFunc(list, match), moved...)
 		default:
 			for _, s := range suites {
-				if match(s) && !killed[s.id] && !slices.ContainsFunc(list, func(t suite) bool { return t.id == s.id }) {
+				if match(s) && !killed[s.id] && s.asked(el) && !slices.ContainsFunc(list, func(t suite) bool { return t.id == s.id }) {
 					list = append(list, s)
 				}
 			}

@@ -23,14 +23,16 @@ const (
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
-	// A closed pipe gives EPIPE, never death.
-	signal.Ignore(syscall.SIGPIPE)
+	// A closed pipe gives EPIPE, never death. Caught, not ignored:
+	// prog gets the default back at exec.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	immediate := fs.Bool("i", false, "")
 	notify := fs.Int("d", -1, "")
 	err := fs.Parse(args)
-	helper := *notify >= 0
+	helper := false
+	fs.Visit(func(f *flag.Flag) { helper = helper || f.Name == "d" })
 	if err != nil || helper == (fs.NArg() > 0) || (helper && *immediate) ||
 		(helper && (*notify < 3 || *notify == 6 || *notify == 7)) {
 		fmt.Fprintln(os.Stderr, usage)
@@ -41,10 +43,10 @@ func run(args []string) int {
 	}
 	inherited := openFDs(3, 4, 5) // before anything of ours can take their numbers
 	s, err := readSettings()
-	delete(inherited, s.passFD)
 	if err != nil {
 		return fatal(100, err.Error())
 	}
+	delete(inherited, s.passFD)
 	switch {
 	case helper:
 		return helperMode(*notify, s)

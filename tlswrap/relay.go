@@ -48,12 +48,12 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 			return err
 		}
 	}
+	// Everything went out; a peer already gone cannot take the
+	// close_notify, and that loses nothing.
 	c.SetWriteDeadline(time.Now().Add(timeout))
-	if err := c.CloseWrite(); err != nil {
-		return err
-	}
+	c.CloseWrite()
 	if cw, ok := raw.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
+		cw.CloseWrite()
 	}
 	return nil
 }

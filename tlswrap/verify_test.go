@@ -1,0 +1,215 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testCA is a certificate and its key, for signing test certificates.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+var serial int64
+
+// issue makes a certificate from t signed by parent (nil: self-signed).
+func issue(tb testing.TB, t *x509.Certificate, parent *testCA) *testCA {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	serial++
+	t.SerialNumber = big.NewInt(serial)
+	if t.NotAfter.IsZero() {
+		t.NotBefore, t.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	}
+	p, pk := t, key
+	if parent != nil {
+		p, pk = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, t, p, key.Public(), pk)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &testCA{c, key}
+}
+
+func caTemplate(cn string) *x509.Certificate {
+	return &x509.Certificate{Subject: pkix.Name{CommonName: cn}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+}
+
+func leafTemplate(cn string, dns ...string) *x509.Certificate {
+	return &x509.Certificate{Subject: pkix.Name{CommonName: cn}, DNSNames: dns,
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+}
+
+func TestMatchNames(t *testing.T) {
+	san := &x509.Certificate{DNSNames: []string{"mx.test", "*.wild.test", "trailing.test."},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.ParseIP("2001:db8::7")}}
+	cn := &x509.Certificate{Subject: pkix.Name{CommonName: "cn.test"}}
+	tests := []struct {
+		cert     *x509.Certificate
+		names    string
+		wildcard bool
+		want     string
+	}{
+		{san, "mx.test", false, "mx.test"},
+		{san, "other.test MX.TEST.", false, "MX.TEST."},
+		{san, "a.wild.test", false, ""},
+		{san, "a.wild.test", true, "a.wild.test"},
+		{san, "b.a.wild.test wild.test .wild.test", true, ""},
+		{san, "*.wild.test", true, ""},
+		{san, "trailing.test", false, "trailing.test"},
+		{san, "127.0.0.1", false, "127.0.0.1"},
+		{san, "[127.0.0.1]", false, "[127.0.0.1]"},
+		{san, "2001:db8::7", false, "2001:db8::7"},
+		{san, "127.0.0.2", false, ""},
+		{san, "", false, ""},
+		{cn, "cn.test", false, "cn.test"},
+		{&x509.Certificate{Subject: pkix.Name{CommonName: "cn.test"}, DNSNames: []string{"x.test"}}, "cn.test", false, ""},
+	}
+	for _, tt := range tests {
+		if got := matchNames(tt.cert, strings.Fields(tt.names), tt.wildcard); got != tt.want {
+			t.Errorf("matchNames(%q, %v) = %q, want %q", tt.names, tt.wildcard, got, tt.want)
+		}
+	}
+}
+
+func TestWildMatch(t *testing.T) {
+	tests := []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"*.example.com", "mx.example.com", true},
+		{"*.example.com", "MX.Example.COM", true},
+		{"*.example.com", "a.mx.example.com", false},
+		{"*.example.com", "example.com", false},
+		{"*.example.com", ".example.com", false},
+		{"*.com", "example.com", false},
+		{"f*.example.com", "foo.example.com", false},
+		{"*.*.example.com", "a.b.example.com", false},
+		{"mx.example.com", "mx.example.com", false},
+	}
+	for _, tt := range tests {
+		if got := wildMatch(tt.pattern, tt.name); got != tt.want {
+			t.Errorf("wildMatch(%q, %q) = %v", tt.pattern, tt.name, got)
+		}
+	}
+}
+
+func TestPin(t *testing.T) {
+	der := []byte("not really a certificate")
+	s1, s224, s256, s512 := sha1.Sum(der), sha256.Sum224(der), sha256.Sum256(der), sha512.Sum512(der)
+	for alg, sum := range map[string][]byte{"SHA-1": s1[:], "SHA-224": s224[:], "SHA-256": s256[:], "SHA-512": s512[:]} {
+		pin := strings.ToUpper(hex.EncodeToString(sum))
+		got, err := pinAlg(pin)
+		if got != alg || err != nil {
+			t.Errorf("pinAlg(%d digits) = %q, %v", len(pin), got, err)
+		}
+		if err := matchPin(der, pin, alg); err != nil {
+			t.Errorf("%s: %v", alg, err)
+		}
+		if err := matchPin([]byte("other"), pin, alg); err == nil {
+			t.Errorf("%s: another certificate matches", alg)
+		}
+		if err := matchPin(der, strings.Repeat("z", len(pin)), alg); err == nil {
+			t.Errorf("%s: a pin that is not hex matches", alg)
+		}
+	}
+	for _, n := range []int{0, 10, 39, 41, 63, 65, 127, 129} {
+		if _, err := pinAlg(strings.Repeat("a", n)); err == nil {
+			t.Errorf("pinAlg accepts %d digits", n)
+		}
+	}
+}
+
+func TestVerifyChain(t *testing.T) {
+	root := issue(t, caTemplate("root"), nil)
+	i1 := issue(t, caTemplate("i1"), root)
+	i2 := issue(t, caTemplate("i2"), i1)
+	roots := x509.NewCertPool()
+	roots.AddCert(root.cert)
+	deep := issue(t, leafTemplate("mx.test", "mx.test"), i2).cert
+	shallow := issue(t, leafTemplate("mx.test", "mx.test"), i1).cert
+	direct := issue(t, leafTemplate("mx.test", "mx.test"), root).cert
+	old := leafTemplate("mx.test", "mx.test")
+	old.NotBefore, old.NotAfter = time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)
+	expired := issue(t, old, i1).cert
+	self := issue(t, leafTemplate("mx.test", "mx.test"), nil).cert
+	tests := []struct {
+		chain []*x509.Certificate
+		depth int
+		ok    bool
+	}{
+		{[]*x509.Certificate{deep, i2.cert, i1.cert}, 1, false},
+		{[]*x509.Certificate{deep, i2.cert, i1.cert}, 2, true},
+		{[]*x509.Certificate{deep, i1.cert, i2.cert}, 2, true}, // any order
+		{[]*x509.Certificate{deep, i2.cert}, 5, false},         // i1 missing
+		{[]*x509.Certificate{shallow, i1.cert}, 1, true},
+		{[]*x509.Certificate{shallow, i1.cert}, 0, false},
+		{[]*x509.Certificate{direct}, 0, true},
+		{[]*x509.Certificate{direct, i1.cert, i2.cert}, 0, true}, // extra certificates unused
+		{[]*x509.Certificate{expired, i1.cert}, 1, false},
+		{[]*x509.Certificate{self}, 9, false},
+	}
+	for i, tt := range tests {
+		if err := verifyChain(tt.chain, roots, tt.depth); (err == nil) != tt.ok {
+			t.Errorf("%d: verifyChain depth %d: %v", i, tt.depth, err)
+		}
+	}
+}
+
+func TestChecker(t *testing.T) {
+	root := issue(t, caTemplate("root"), nil)
+	roots := x509.NewCertPool()
+	roots.AddCert(root.cert)
+	leaf := issue(t, leafTemplate("mx.test", "mx.test"), root).cert
+	pin := hex.EncodeToString(sha256.New().Sum(nil))
+	sum := sha256.Sum256(leaf.Raw)
+	tests := []struct {
+		s      settings
+		kind   string
+		phrase string
+	}{
+		{settings{verify: "none"}, "", "certificate not checked"},
+		{settings{verify: "cert", depth: 1}, "", "certificate verified"},
+		{settings{verify: "name", depth: 1, names: []string{"a.test", "mx.test"}}, "", "certificate verified for mx.test"},
+		{settings{verify: "wildcard", depth: 1, names: []string{"a.test"}}, "name", ""},
+		{settings{verify: "pin", pin: hex.EncodeToString(sum[:])}, "", "certificate matches the pinned SHA-256 fingerprint"},
+		{settings{verify: "pin", pin: pin}, "pin", ""},
+	}
+	for _, tt := range tests {
+		c := &checker{s: &tt.s, roots: roots, pinAlg: "SHA-256"}
+		err := c.verify(tls.ConnectionState{PeerCertificates: []*x509.Certificate{leaf}})
+		var f *failure
+		if errors.As(err, &f); (f == nil && tt.kind != "") || (f != nil && f.kind != tt.kind) || c.phrase != tt.phrase {
+			t.Errorf("%s: %v, phrase %q", tt.s.verify, err, c.phrase)
+		}
+	}
+	c := &checker{s: &settings{verify: "none"}}
+	var f *failure
+	if err := c.verify(tls.ConnectionState{}); !errors.As(err, &f) || f.kind != "nocert" {
+		t.Errorf("no certificate: %v", err)
+	}
+}
