@@ -55,7 +55,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseRepl
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
-	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode
+	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzDecryptPKCS8
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \
