@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/dns"
+	"qmail-remote-go/lib/idna"
 	"qmail-remote-go/lib/literal"
 	"qmail-remote-go/lib/report"
 )
@@ -56,11 +57,31 @@ func resolve(name string, addrOnly bool, getenv func(string) string) ([]candidat
 	if a, ok := literal.Parse(name); ok {
 		return []candidate{{0, a, report.Safe(name)}}, nil
 	}
+	// RFC 5890: DNS holds internationalized names as A-labels. A name
+	// that is not valid IDNA 2008 never becomes a query. ASCII names go
+	// to DNS as they are, as before.
+	if !ascii(name) {
+		a, err := idna.ToASCII(name)
+		if err != nil {
+			return nil, &failure{100, fmt.Sprintf("Sorry, %s is not a valid internationalized domain name: %s. (#5.1.2)",
+				report.Safe(name), report.Printable(err.Error()))}
+		}
+		name = a
+	}
 	r, err := newResolver(getenv)
 	if err != nil {
 		return nil, local(err)
 	}
 	return lookup(r, name, addrOnly)
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // newResolver reads the servers from $DNSCACHEIP or /etc/resolv.conf

@@ -41,6 +41,8 @@ soft.test MX 20 broken.test
 mxalias.test MX 10 mxa.test
 mxa.test CNAME mx3.example.test
 literalmx.test MX 10 127.0.0.7
+xn--bcher-kva.test MX 10 xn--mnchen-3ya.test
+xn--mnchen-3ya.test A 127.0.0.8
 EOF
 
 # fakedns (lib.sh: startdns) ends when fd 9 closes. Each case names
@@ -176,6 +178,21 @@ exit 0'
 case_ 'only a dead server'
 check "$(DNSCACHEIP="$DEAD" "$BIN/mxlookup" host.test; echo "exit $?")" "Sorry, I couldn't find any host named: host.test. (#4.1.2)
 exit 111"
+
+case_ 'IDNA: a U-label domain is looked up as its A-labels (RFC 5890)'
+check "$(mx bücher.test)" '10 127.0.0.8 xn--mnchen-3ya.test
+exit 0'
+
+case_ 'IDNA: upper case in a U-label is folded before the lookup'
+check "$(mx BÜCHER.test)" '10 127.0.0.8 xn--mnchen-3ya.test
+exit 0'
+
+case_ 'IDNA: a name that is not valid IDNA 2008 is a D with a clear text, and no query'
+n=$(wc -l < "$T/dns.log")
+out=$(mx "snow☃.test")
+check "$(echo "$out" | sed 's/: idna: .*(#5.1.2)/: REASON. (#5.1.2)/')" 'Sorry, snow???.test is not a valid internationalized domain name: REASON. (#5.1.2)
+exit 100'
+check "$(wc -l < "$T/dns.log")" "$n"
 
 case_ 'bad DNSCACHEIP'
 check "$(DNSCACHEIP='x.y' "$BIN/mxlookup" host.test; echo "exit $?")" 'Unable to parse $DNSCACHEIP: not an address: "x.y". (#4.3.0)
