@@ -14,12 +14,13 @@ home() {
 	echo 2 > "$C/timeoutremote"
 	echo 5 > "$C/timeoutconnect"
 }
-# qpeer ADDR SCRIPT: fakeqmtp -l on ADDR for one connection; sets $port.
+# qpeer ADDR SCRIPT: fakeqmtp -l on ADDR (port $P, any when unset) for one
+# connection, with TLS from the first byte when QTLS holds -c/-k; sets $port.
 qpeer() {
 	printf '%s\n' "$2" > "$T/q.$1"
 	rm -f "$T/port.fifo" "$T/qlog.$1" "$T/env.$1"
 	mkfifo "$T/port.fifo"
-	"$TBIN/fakeqmtp" -l "$1:0" -o "$T/qlog.$1" -e "$T/env.$1" "$T/q.$1" > "$T/port.fifo" 2>> "$T/peer.err" &
+	"$TBIN/fakeqmtp" -l "$1:${P:-0}" -o "$T/qlog.$1" -e "$T/env.$1" $QTLS "$T/q.$1" > "$T/port.fifo" 2>> "$T/peer.err" &
 	qpid=$!
 	read port < "$T/port.fifo"
 }
@@ -159,5 +160,28 @@ echo "a@x.test:[127.0.0.1]:$port" > "$C/authsenders"
 check "$(qr x.test a@x.test b@y.test | head -n 2)" "r^@K127.0.0.1 accepted message.
 Remote host said: 250 smtp ok"
 wait $ppid
+
+"$TBIN/mkcerts" "$T/k" > /dev/null || { echo "mkcerts failed"; exit 111; }
+
+case_ 'QMTPS: port 6209, TLS from the first byte (tlswrap -i qmtpclient)'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Kok over tls'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+check "$(qr x.test a@x.test b@y.test)" "rqmtp: ok over tls
+^@KAll received okay by 127.0.0.14
+^@exit 0"
+wait $qpid
+check "$(head -n 2 "$T/env.127.0.0.14" | tail -n 1)" "sender a@x.test"
+
+case_ 'QMTPS: a server that speaks no TLS: Z with the TLS text, never clear text'
+home
+P=6209 qpeer 127.0.0.14 'package
+reply Kclear'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+check "$(qr x.test a@x.test b@y.test)" "ZI wasn't able to establish a TLS connection with: [127.0.0.14]. (#4.4.1)
+^@exit 0"
+kill $qpid 2> /dev/null; wait $qpid 2> /dev/null
+check "$(cat "$T/env.127.0.0.14" 2> /dev/null)" ""
 
 finish
