@@ -556,6 +556,18 @@ wire: 0"
 	done
 done
 
+case_ 'control/authsenders: credentials longer than the 4096 bytes authclient takes: Z before connecting (no hang on the pipe)'
+home
+peer 127.0.0.1 "send 220 mx.test
+read"
+printf ':[127.0.0.1]:%s|user|%s\n' "$port" "$(head -c 70000 /dev/zero | tr '\0' p)" > "$C/authsenders"
+out=$(QMAILHOME=$H timeout 30 "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" | show; echo "exit $?")
+killpeers
+check "$out
+wire: $(wire | wc -c)" "ZSyntax error in control/authsenders line 1: the AUTH user and password are longer than 4094 bytes. (#4.3.5)
+^@exit 0
+wire: 0"
+
 # D9 on a non-loopback peer: smtpclient alone under fakepeer's pipe form
 # (its fds 6 and 7), TCPREMOTEIP=192.0.2.1, the credentials on fd 8
 # (fakepeer closes fds 3-5 of its child: a shell between them opens
