@@ -56,6 +56,7 @@ func run(args []string) int {
 		helo: helo,
 	}
 	s.chanFiles = conn.Files
+	closeOnExec("AUTHFD", "KEYPASSFD")
 	if err := s.tlsSettings(conn, timeout); err != nil {
 		return fatal(100, err.Error())
 	}
@@ -132,6 +133,19 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 	}
 	s.side = h
 	return nil
+}
+
+// closeOnExec marks the secret descriptors that qmail-remote hands us
+// close-on-exec: each is for one child only (AUTHFD for authclient,
+// KEYPASSFD for tlswrap), which gets it through exec.Cmd's ExtraFiles;
+// left inheritable, every other child had it too (authclient held the
+// key password's pipe, unread when STARTTLS was not offered).
+func closeOnExec(names ...string) {
+	for _, name := range names {
+		if fd, ok := fdEnv(name); ok && fd >= 0 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // authSettings reads AUTHFD (the credentials' pipe, which qmail-remote

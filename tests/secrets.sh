@@ -7,8 +7,20 @@
 # writes the real stage's pid to $T/pid.NAME. While a stage is held (a
 # fakepeer notify line, a DNS server that does not answer), the suite also
 # reads /proc/PID/cmdline and /proc/PID/environ of the running stage and
-# of qmail-remote itself. Later issues (AUTH, TLS) add their secrets here.
-# Requirements: bin/*, tests/bin/fakepeer, tests/bin/fakedns, timeout, /proc.
+# of qmail-remote itself.
+# AUTH and TLS: smtpclient is a copy in $T/bin2 next to wrappers named
+# authclient and tlswrap (smtpclient starts them from beside itself),
+# which record the same and exec the real ones; the authclient wrapper
+# also notes which pipe its fd 3 is and copies what it holds (so the
+# suite sees that nobody read it before). During an AUTH delivery over
+# STARTTLS with an encrypted client key (domaincerts), held by fakepeer
+# notify lines before the 235 and in the middle of DATA, the suite reads
+# /proc (cmdline, environ, open descriptors) of every process under
+# qmail-remote: the AUTH password and the key's password are in none of
+# them, in no report and on no fd 2, and the credentials pipe is open in
+# qmail-remote and smtpclient only (authclient gets it as fd 3).
+# Requirements: bin/*, tests/bin/fakepeer, fakedns, mkcerts, timeout, ps,
+# /proc.
 . "$(dirname "$0")/lib.sh"
 
 USER_=SeCrEtUsEr42
@@ -20,12 +32,16 @@ echo me.test > "$C/me"
 echo helo.test > "$C/helohost"
 echo 1 > "$C/timeoutremote"
 cp "$BIN/qmail-remote" "$T/bin/qmail-remote"
+mkdir -p "$T/bin2"
+cp "$BIN/smtpclient" "$T/bin2/smtpclient"
 for s in mxlookup smtpclient; do
+	real=$BIN/$s
+	[ $s = smtpclient ] && real=$T/bin2/$s
 	cat > "$T/bin/$s" <<EOF
 #!/bin/sh
 { cat /proc/\$\$/cmdline; echo; cat /proc/\$\$/environ; echo; } >> "$T/seen"
 exec 3<&0
-"$BIN/$s" "\$@" <&3 3<&- 2> "$T/stderr.$s.\$\$" &
+"$real" "\$@" <&3 3<&- 2> "$T/stderr.$s.\$\$" &
 echo \$! > "$T/pid.$s"
 wait \$!
 rc=\$?
@@ -34,6 +50,27 @@ exit \$rc
 EOF
 	chmod 755 "$T/bin/$s"
 done
+# authclient: notes which pipes its fd 3 and smtpclient's fds 8 and 9
+# are, and how many bytes its fd 3 holds unread (FIONREAD, with perl,
+# which Debian always has), then execs the real one.
+cat > "$T/bin2/authclient" <<EOF
+#!/bin/sh
+{ cat /proc/\$\$/cmdline; echo; cat /proc/\$\$/environ; echo; } >> "$T/seen"
+pp=\$(awk '{ print \$4 }' /proc/\$\$/stat)
+readlink /proc/\$\$/fd/3 > "$T/credfd.authclient"
+readlink /proc/\$pp/fd/8 > "$T/credfd.smtpclient"
+readlink /proc/\$pp/fd/9 > "$T/keyfd.smtpclient" 2> /dev/null
+perl -e 'my \$n = pack("L", 0); ioctl(STDIN, 0x541B, \$n) or die "FIONREAD: \$!\n"; print unpack("L", \$n), "\n"' <&3 > "$T/credbytes"
+echo \$\$ > "$T/pid.authclient"
+exec "$BIN/authclient" "\$@"
+EOF
+cat > "$T/bin2/tlswrap" <<EOF
+#!/bin/sh
+{ cat /proc/\$\$/cmdline; echo; cat /proc/\$\$/environ; echo; } >> "$T/seen"
+echo \$\$ > "$T/pid.tlswrap"
+exec "$BIN/tlswrap" "\$@"
+EOF
+chmod 755 "$T/bin2/authclient" "$T/bin2/tlswrap"
 printf 'Subject: x\n\nhi\n' > "$T/msg"
 mkfifo "$T/reached"
 : > "$T/seen"
@@ -102,8 +139,9 @@ peer "$ok"
 echo ":[127.0.0.1]:$port|$USER_|$PASS_" > "$C/smtproutes"
 qr example.test
 finishqr
-case_ 'the delivery with credentials in the route worked'
-check "$(tr '\0' '|' < "$T/out")" "r|K127.0.0.1 accepted message.
+case_ 'the delivery with credentials in the route worked (the peer offers no AUTH: D3)'
+check "$(tr '\0' '|' < "$T/out")" "r|Kno supported AUTH method found, continuing without authentication.
+127.0.0.1 accepted message.
 Remote host said: 250 ok
 |"
 
@@ -137,14 +175,160 @@ QMAILHOME=$H timeout 120 "$T/bin/qmail-remote" example.test '' b@y.test < "$T/ms
 qrpid=$!
 finishqr
 
+# 6. AUTH over STARTTLS with an encrypted client key: authsenders gives
+# the credentials, domaincerts the key and its password. The peer holds
+# the dialogue twice (before the 235, while authclient waits for it, and
+# after the 354, while smtpclient sends the message): each time it
+# writes to the fifo $T/reached, then waits to open the fifo $T/go until
+# the suite has read /proc of every process under qmail-remote.
+K=$T/certs
+"$TBIN/mkcerts" "$K" > /dev/null || { echo "mkcerts failed"; exit 111; }
+KEYPASS=$(head -n 1 "$K/pass")
+mkfifo "$T/go"
+echo 10 > "$C/timeoutremote"
+: > "$T/names"
+: > "$T/holders.cred"
+: > "$T/holders.key"
+# tree PID: PID and every process under it.
+tree() {
+	ps -e -o pid= -o ppid= | awk -v root="$1" '{ parent[$1] = $2 }
+		END { for (p in parent) { q = p; while (q != root && q in parent && q > 1) q = parent[q]; if (q == root) print p } }'
+}
+# hold: waits for the peer's notify, reads /proc of the whole delivery
+# (the names to $T/names; which processes have the credentials pipe or
+# the key password's pipe open, and as which descriptor, to
+# $T/holders.cred and $T/holders.key; qmail-remote's own descriptor
+# numbers vary and are left out), then lets the peer go on.
+hold() {
+	timeout 60 sh -c "read x < '$T/reached'" || echo "secrets.sh: the peer never reached its notify line" >&2
+	cred=$(cat "$T/credfd.authclient" 2> /dev/null)
+	key=$(cat "$T/keyfd.smtpclient" 2> /dev/null)
+	for p in $(tree "$qrpid"); do
+		procs "$p"
+		comm=$(cat "/proc/$p/comm" 2> /dev/null)
+		echo "$comm" >> "$T/names"
+		for fd in /proc/$p/fd/*; do
+			l=$(readlink "$fd" 2> /dev/null)
+			n=" ${fd##*/}"
+			[ "$comm" = qmail-remote ] && n=
+			[ -n "$l" ] && [ "$l" = "$cred" ] && echo "$comm$n" >> "$T/holders.cred"
+			[ -n "$l" ] && [ "$l" = "$key" ] && echo "$comm$n" >> "$T/holders.key"
+		done
+	done
+	timeout 60 sh -c "cat '$T/go' > /dev/null"
+}
+authpeer() {
+	printf '%s\n' "$1" > "$T/script"
+	listen 127.0.0.1:0 "$T/wire.auth" "$T/script"
+}
+authtls="send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 AUTH PLAIN
+expect STARTTLS
+send 220 go ahead
+tlsca $K/clientca.pem
+clientcert $T/clientsubject
+tls $K/server.pem $K/server.key
+read
+send 250-mx.test
+send 250 AUTH PLAIN
+expect AUTH PLAIN
+send 334 
+read
+notify $T/reached
+notify $T/go
+send 235 2.7.0 ok
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+notify $T/reached
+notify $T/go
+data
+send 250 ok queued
+read"
+authpeer "$authtls"
+echo "@x.test:[127.0.0.1]:$port|$USER_|$PASS_" > "$C/authsenders"
+echo "x.test:$K/client.pem|$K/client-pkcs8.key|$KEYPASS" > "$C/domaincerts"
+rm -f "$T/pid.authclient" "$T/pid.tlswrap" "$T/credbytes" "$T/credfd.authclient" "$T/credfd.smtpclient" "$T/keyfd.smtpclient" "$T/clientsubject"
+qr example.test
+hold
+hold
+finishqr
+case_ 'AUTH over STARTTLS with an encrypted client key: delivered'
+check "$(tr '\0' '|' < "$T/out" | head -n 1)" "r|K127.0.0.1 TLS transmitted message accepted."
+case_ '... the server saw the client certificate (the key password was used)'
+check "$(cat "$T/clientsubject" 2> /dev/null)" "CN=client.test"
+case_ '... and the PLAIN credentials (the password was used)'
+check "$(sed -n 5p "$T/wire.auth" | tr -d '\r')" "$(printf '\0%s\0%s' "$USER_" "$PASS_" | base64 -w 0)"
+case_ '... every stage ran while held: qmail-remote, smtpclient, tlswrap, authclient'
+check "$(sort -u "$T/names" | grep -x -E 'qmail-remote|smtpclient|tlswrap|authclient' | tr '\n' ' ')" 'authclient qmail-remote smtpclient tlswrap '
+case_ 'authclient got the credentials pipe that smtpclient was handed (fd 3 = fd 8)'
+check "$(cat "$T/credfd.authclient" 2> /dev/null | grep -c '^pipe:')$(cat "$T/credfd.smtpclient" 2> /dev/null)" "1$(cat "$T/credfd.authclient" 2> /dev/null)"
+case_ '... still unread when authclient started: every byte of user NUL password NUL'
+credlen=$(printf '%s\0%s\0' "$USER_" "$PASS_" | wc -c)
+check "$(cat "$T/credbytes" 2> /dev/null)" "$credlen"
+case_ 'while held, the credentials pipe is open in qmail-remote and smtpclient (fd 8) only (authclient read and closed its fd 3)'
+check "$(sort -u "$T/holders.cred" | tr '\n' ' ')" 'qmail-remote smtpclient 8 '
+case_ "while held, the key password's pipe is open in qmail-remote, smtpclient (fd 9) and tlswrap only"
+check "$(sort -u "$T/holders.key" | grep -v '^tlswrap 9$' | tr '\n' ' ')" 'qmail-remote smtpclient 9 '
+
+# 7. AUTH in clear text (loopback, no STARTTLS offered), LOGIN, held
+# before the 235; domaincerts still names a key with a password, which
+# qmail-remote hands smtpclient (for tlswrap, never started here).
+authpeer "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 AUTH LOGIN
+expect AUTH LOGIN
+send 334 VXNlcm5hbWU6
+read
+send 334 UGFzc3dvcmQ6
+read
+notify $T/reached
+notify $T/go
+send 235 2.7.0 ok
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+read"
+echo "@x.test:[127.0.0.1]:$port|$USER_|$PASS_" > "$C/authsenders"
+rm -f "$T/pid.authclient" "$T/credbytes" "$T/credfd.authclient" "$T/credfd.smtpclient" "$T/keyfd.smtpclient"
+: > "$T/holders.cred"
+: > "$T/holders.key"
+qr example.test
+hold
+finishqr
+case_ 'AUTH LOGIN in clear text to loopback: delivered'
+check "$(tr '\0' '|' < "$T/out" | head -n 1)" "r|K127.0.0.1 accepted message."
+case_ '... the credentials pipe still unread when authclient started'
+check "$(cat "$T/credbytes" 2> /dev/null)" "$credlen"
+case_ '... and open in qmail-remote and smtpclient (fd 8) only'
+check "$(sort -u "$T/holders.cred" | tr '\n' ' ')" 'qmail-remote smtpclient 8 '
+case_ "... the unread key password's pipe in qmail-remote and smtpclient (fd 9) only, not authclient"
+check "$(sort -u "$T/holders.key" | tr '\n' ' ')" 'qmail-remote smtpclient 9 '
+rm -f "$C/authsenders" "$C/domaincerts"
+
 case_ 'the suite saw every stage run (argv, environment, /proc while running)'
 seen_s=$(grep -c smtpclient "$T/seen")
 seen_m=$(grep -c mxlookup "$T/seen")
 seen_p=$(grep -c QMAILHOME "$T/proc")
 [ "$seen_s" -ge 3 ] && [ "$seen_m" -ge 2 ] && [ "$seen_p" -ge 2 ] && seen=yes || seen="no: $seen_s $seen_m $seen_p"
 check "$seen" yes
+case_ 'the suite saw authclient and tlswrap run (argv and environment)'
+[ "$(grep -a -c -F bin2/authclient "$T/seen")" -ge 2 ] && [ "$(grep -a -c -F bin2/tlswrap "$T/seen")" -ge 1 ] && seen=yes || seen=no
+check "$seen" yes
 
-for what in "$USER_" "$PASS_" PaSsWoRd; do
+for what in "$USER_" "$PASS_" PaSsWoRd "$KEYPASS"; do
 	case_ "secret '$what' in no argv or environment handed to a stage"
 	check "$(grep -c -F -- "$what" "$T/seen")" 0
 	case_ "secret '$what' in no /proc cmdline or environ of a running stage or qmail-remote"
@@ -156,5 +340,7 @@ for what in "$USER_" "$PASS_" PaSsWoRd; do
 	case_ "secret '$what' not on the wire (no AUTH yet)"
 	check "$(grep -c -a -F -- "$what" "$T/wire")" 0
 done
+case_ "the key password is not on the wire of the TLS delivery"
+check "$(grep -c -a -F -- "$KEYPASS" "$T/wire.auth")" 0
 
 finish

@@ -557,6 +557,18 @@ check "$(qr mx.test s@x.test r@mx.test)" "ZCan't load X.509 private key: $K/clie
 ^@exit 0"
 killpeers
 
+case_ 'domaincerts: a password longer than tlswrap takes: Z before connecting (no hang on the pipe)'
+home
+peer 127.0.0.2 "$(starttls server.pem)"
+route
+printf '*:%s|%s|%s\n' "$K/client.pem" "$K/client-pkcs8.key" "$(head -c 70000 /dev/zero | tr '\0' p)" > "$C/domaincerts"
+out=$(QMAILHOME=$H timeout 30 "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" | show; echo "exit $?")
+killpeers
+check "$out
+wire: $(wire 127.0.0.2 | wc -c)" "ZSyntax error in control/domaincerts line 1: the key password is longer than 1024 bytes. (#4.3.5)
+^@exit 0
+wire: 0"
+
 case_ 'domaincerts: a missing certificate file: Z with the SPEC text'
 home
 peer 127.0.0.2 "$(starttls server.pem)"

@@ -28,6 +28,11 @@ type Route struct {
 	Where string // the control line that chose the route, "" for the default
 }
 
+// MaxCredentials bounds user NUL password NUL, as authclient(8) does.
+// qmail-remote writes them into a pipe before the speaker runs: far
+// below the pipe's buffer, that write cannot block.
+const MaxCredentials = 4096
+
 // DefaultSMTPPort is the port used when no route names one.
 const DefaultSMTPPort = 25
 
@@ -86,6 +91,8 @@ func parse(e control.Entry, def Route) (Route, error) {
 			return Route{}, fmt.Errorf("%s: an AUTH user without a password, or a password without a user", e.Where)
 		case strings.ContainsAny(cred, "\r\n\x00"):
 			return Route{}, fmt.Errorf("%s: the AUTH user or password holds CR, LF or NUL", e.Where)
+		case len(user)+len(pass)+2 > MaxCredentials:
+			return Route{}, fmt.Errorf("%s: the AUTH user and password are longer than %d bytes", e.Where, MaxCredentials-2)
 		}
 		r.User, r.Pass = user, pass
 	}

@@ -62,16 +62,27 @@ func TestSelectBadPort(t *testing.T) {
 	}
 }
 
-// TestSelectBadCredentials: a half-written credential or one holding CR
-// or NUL is an error naming the line, never an unauthenticated route,
-// and the error shows neither the user nor the password.
+// TestSelectBadCredentials: a half-written credential, one holding CR
+// or NUL, or one longer than MaxCredentials is an error naming the
+// line, never an unauthenticated route, and the error shows neither the
+// user nor the password.
 func TestSelectBadCredentials(t *testing.T) {
-	for _, v := range []string{"relay.test|user", "relay.test|user|", "relay.test||s3cret", "relay.test|", "relay.test|us\rer|s3cret", "relay.test|user|s3c\x00ret"} {
+	for _, v := range []string{"relay.test|user", "relay.test|user|", "relay.test||s3cret", "relay.test|", "relay.test|us\rer|s3cret", "relay.test|user|s3c\x00ret", "relay.test|user|s3c" + strings.Repeat("x", MaxCredentials-2-4-3+1)} {
 		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
 		if err == nil || !strings.Contains(err.Error(), "control/smtproutes line 1") ||
 			strings.Contains(err.Error(), "s3c") || strings.Contains(err.Error(), "user|") {
 			t.Errorf("%q: err = %v, want one naming the line and not the secret", v, err)
 		}
+	}
+}
+
+// TestSelectLongestCredentials: user NUL password NUL of exactly
+// MaxCredentials bytes is a route.
+func TestSelectLongestCredentials(t *testing.T) {
+	pass := strings.Repeat("p", MaxCredentials-2-4)
+	r, err := Select(Tables{SMTPRoutes: table("x.test:relay.test|user|" + pass)}, "x.test", "a@b")
+	if err != nil || r.User != "user" || r.Pass != pass {
+		t.Errorf("err = %v, route %+v", err, r.User)
 	}
 }
 

@@ -15,6 +15,11 @@ type Cert struct {
 	Where    string // "control/domaincerts line N"
 }
 
+// MaxPassword bounds the key's password, as tlswrap(8) does on
+// KEYPASSFD. qmail-remote writes it into a pipe before the speaker runs:
+// far below the pipe's buffer, that write cannot block.
+const MaxPassword = 1024
+
 // SelectCert returns the client certificate for a message from sender,
 // from control/domaincerts (a missing file is an empty table). Lines are
 // "domain:certificate|keyfile|password"; the password is the rest of the
@@ -22,8 +27,9 @@ type Cert struct {
 // (after its last '@', "" when there is none) is looked up exactly, then
 // each suffix of it that starts at a '.', then the key "*"; an empty
 // domain finds only "*" (SPEC 4.10). ok is false when no line applies.
-// An empty certificate, or a NUL, CR or LF in the value, is a syntax
-// error naming the line; the error never quotes the password.
+// An empty certificate, a NUL, CR or LF in the value, or a password
+// longer than MaxPassword is a syntax error naming the line; the error
+// never quotes the password.
 func SelectCert(t control.Table, sender string) (Cert, bool, error) {
 	keys := suffixKeys("", senderDomain(sender))
 	for _, k := range append(keys, "*") {
@@ -38,6 +44,9 @@ func SelectCert(t control.Table, sender string) (Cert, bool, error) {
 		key, pass, _ := strings.Cut(rest, "|")
 		if cert == "" {
 			return Cert{}, false, fmt.Errorf("%s: no certificate file", e.Where)
+		}
+		if len(pass) > MaxPassword {
+			return Cert{}, false, fmt.Errorf("%s: the key password is longer than %d bytes", e.Where, MaxPassword)
 		}
 		return Cert{CertFile: cert, KeyFile: key, Password: pass, Where: e.Where}, true, nil
 	}

@@ -63,8 +63,16 @@ func TestSelectCertNone(t *testing.T) {
 	}
 }
 
+func TestSelectCertLongestPassword(t *testing.T) {
+	pass := strings.Repeat("p", MaxPassword)
+	c, ok, err := SelectCert(certs("x.test:/c.pem|/k.pem|"+pass), "a@x.test")
+	if !ok || err != nil || c.Password != pass {
+		t.Errorf("ok %v, err %v", ok, err)
+	}
+}
+
 func TestSelectCertErrors(t *testing.T) {
-	for _, v := range []string{"", "|/key.pem|pw", "||secretpw", "/c.pem|/k.pem|secret\x00pw", "/c.pem\r|k"} {
+	for _, v := range []string{"", "|/key.pem|pw", "||secretpw", "/c.pem|/k.pem|secret\x00pw", "/c.pem\r|k", "/c.pem|/k.pem|secret" + strings.Repeat("p", MaxPassword-6+1)} {
 		_, ok, err := SelectCert(certs("# first", "x.test:"+v), "a@x.test")
 		if err == nil || ok || !strings.HasPrefix(err.Error(), "control/domaincerts line 2: ") ||
 			strings.Contains(err.Error(), "secret") {

@@ -50,6 +50,16 @@
 //	                verifies against CAFILE
 //	clientcert PATH the next tls writes the subject of the verified
 //	                client certificate, and LF, to PATH
+//	scram USER PASS [badsig]
+//	                a whole SCRAM-SHA-256 server exchange (RFC 5802,
+//	                RFC 7677): reads the client's AUTH SCRAM-SHA-256
+//	                line (initial response or not), sends a fresh nonce,
+//	                salt and 4096 iterations, checks the client's proof
+//	                against PASS and its name against USER: a wrong one
+//	                gets 535 and the script goes on; a right one gets the
+//	                server signature (a wrong one with badsig), then, after
+//	                the client's empty line, 235. A client that breaks the
+//	                protocol is a mismatch, as for expect
 //	shutdown        half-close (after tls: close_notify first): the
 //	                client reads EOF; the script goes on
 //	close           close the connection now, both ways, and end it

@@ -12,12 +12,15 @@ import (
 
 // A command is one parsed script line.
 type command struct {
-	op   string
-	n    int    // repeat count, sleep milliseconds
-	text []byte // unescaped TEXT; PATH
-	line int
-	tls  *tls.Config    // tls, tls12: the server's settings
-	pool *x509.CertPool // tlsca: the client CAs
+	op     string
+	n      int    // repeat count, sleep milliseconds
+	text   []byte // unescaped TEXT; PATH
+	line   int
+	tls    *tls.Config    // tls, tls12: the server's settings
+	pool   *x509.CertPool // tlsca: the client CAs
+	user   string         // scram: the server's user and password
+	pass   string
+	badSig bool // scram: send a wrong server signature
 }
 
 // load parses the script file; any error names the line.
@@ -77,6 +80,8 @@ func parse(l string) (command, error) {
 		c.tls, err = serverConfig(op, arg)
 	case "tlsca":
 		c.pool, err = loadPool(arg)
+	case "scram":
+		c.user, c.pass, c.badSig, err = parseScram(arg)
 	case "read", "data", "shutdown", "close", "hang":
 		if hasArg {
 			err = fmt.Errorf("%s takes no argument", op)

@@ -22,7 +22,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("parse(%q) = %+v, %v", in, c, err)
 		}
 	}
-	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify", "clientcert", "tls", "tls a", "tls /nonexistent /nonexistent", "tls12 a b c", "tlsca /nonexistent"} {
+	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify", "clientcert", "tls", "tls a", "tls /nonexistent /nonexistent", "tls12 a b c", "tlsca /nonexistent", "scram", "scram u", "scram u p x", "scram u p badsig x"} {
 		if _, err := parse(in); err == nil {
 			t.Errorf("parse(%q) accepted", in)
 		}

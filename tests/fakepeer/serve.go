@@ -62,6 +62,8 @@ func (cn *conn) step(c command) error {
 		return cn.startTLS(c)
 	case "tlsca":
 		cn.clientCAs = c.pool
+	case "scram":
+		return cn.scram(c)
 	case "clientcert":
 		cn.clientCert = string(c.text)
 	case "send":
