@@ -181,8 +181,12 @@ func TestPipelining(t *testing.T) {
 // pipePeer serves SMTP on two os.Pipes (64 KiB buffers) the way a real
 // server does: it reads a line and writes its reply at once, with a
 // blocking write. A client that wrote a long batch without reading
-// would stall it: both sides would wait on full pipes.
-func pipePeer(t *testing.T, ext string, readAllFirst bool) (s *session, out *bytes.Buffer, wait func() string) {
+// would stall it: both sides would wait on full pipes. With readAllFirst
+// it holds the replies to MAIL and RCPT until it reads DATA. bdat gives
+// the reply to the i-th BDAT (from 0; nil: 250). wait closes the
+// client's end and returns the verbs the server read (BDAT LAST as
+// "LAST"), each followed by a space.
+func pipePeer(t *testing.T, ext string, readAllFirst bool, bdat func(i int) string) (s *session, out *bytes.Buffer, wait func() string) {
 	t.Helper()
 	toServer, fromClient, err := os.Pipe()
 	if err != nil {
@@ -197,19 +201,23 @@ func pipePeer(t *testing.T, ext string, readAllFirst bool) (s *session, out *byt
 		defer fromServer.Close()
 		in := bufio.NewReader(toServer)
 		var pending []string
+		var got strings.Builder
+		defer func() { done <- got.String() }()
 		say := func(s string) bool { _, err := io.WriteString(fromServer, s); return err == nil }
 		if !say("220 mx\r\n") {
 			return
 		}
-		var got strings.Builder
+		nbdat := 0
 		for {
 			line, err := in.ReadString('\n')
 			if err != nil {
-				done <- got.String()
 				return
 			}
-			verb, _, _ := strings.Cut(strings.TrimSpace(line), " ")
-			got.WriteString(verb + " ")
+			f := strings.Fields(line)
+			verb := ""
+			if len(f) > 0 {
+				verb = f[0]
+			}
 			var rep string
 			switch verb {
 			case "EHLO":
@@ -227,9 +235,21 @@ func pipePeer(t *testing.T, ext string, readAllFirst bool) (s *session, out *byt
 				for l, err := in.ReadString('\n'); err == nil && l != ".\r\n"; l, err = in.ReadString('\n') {
 				}
 				rep = "250 queued\r\n"
+			case "BDAT":
+				n, _ := strconv.Atoi(f[1])
+				io.CopyN(io.Discard, in, int64(n))
+				if len(f) > 2 {
+					verb = "LAST"
+				}
+				rep = "250 ok\r\n"
+				if bdat != nil {
+					rep = bdat(nbdat)
+				}
+				nbdat++
 			case "QUIT":
 				rep = "221 bye\r\n"
 			}
+			got.WriteString(verb + " ")
 			if readAllFirst && (verb == "MAIL" || verb == "RCPT") {
 				pending = append(pending, rep)
 				continue
@@ -257,7 +277,7 @@ func pipePeer(t *testing.T, ext string, readAllFirst bool) (s *session, out *byt
 // batch is written), or reads the whole batch before answering.
 func TestPipelining10000(t *testing.T) {
 	for _, readAllFirst := range []bool{false, true} {
-		s, out, wait := pipePeer(t, "250-PIPELINING\r\n", readAllFirst)
+		s, out, wait := pipePeer(t, "250-PIPELINING\r\n", readAllFirst, nil)
 		rcpts := make([]string, 10000)
 		for i := range rcpts {
 			rcpts[i] = "r" + strconv.Itoa(i) + "@y.test"
