@@ -187,6 +187,11 @@ func TestPipelining(t *testing.T) {
 // client's end and returns the verbs the server read (BDAT LAST as
 // "LAST"), each followed by a space.
 func pipePeer(t *testing.T, ext string, readAllFirst bool, bdat func(i int) string) (s *session, out *bytes.Buffer, wait func() string) {
+	return pipePeerRec(t, ext, readAllFirst, bdat, nil)
+}
+
+// pipePeerRec is pipePeer with the client's reads and writes recorded.
+func pipePeerRec(t *testing.T, ext string, readAllFirst bool, bdat func(i int) string, rec *recorder) (s *session, out *bytes.Buffer, wait func() string) {
 	t.Helper()
 	toServer, fromClient, err := os.Pipe()
 	if err != nil {
@@ -258,7 +263,13 @@ func pipePeer(t *testing.T, ext string, readAllFirst bool, bdat func(i int) stri
 		}
 	}()
 	var o bytes.Buffer
-	s = &session{r: bufio.NewReaderSize(toClient, bufSize), w: bufio.NewWriterSize(fromClient, bufSize),
+	var r io.Reader = toClient
+	var w io.Writer = fromClient
+	if rec != nil {
+		rec.r, rec.w = toClient, fromClient
+		r, w = rec, rec
+	}
+	s = &session{r: bufio.NewReaderSize(r, bufSize), w: bufio.NewWriterSize(w, bufSize),
 		msg: strings.NewReader(message), out: &o, ip: "192.0.2.1", helo: "helo.test"}
 	return s, &o, func() string {
 		fromClient.Close()
