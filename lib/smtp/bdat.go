@@ -28,11 +28,14 @@ func Scan(msg io.Reader) (Info, error) {
 		if n > 0 {
 			// SPEC D25: an LF or a CR alone gains a byte, a CR LF does not.
 			b := buf[:n]
-			crlf := bytes.Count(b, []byte("\r\n"))
+			grow := bytes.Count(b, []byte("\n"))
 			if prev == '\r' && b[0] == '\n' {
-				crlf++
+				grow -= 2 // the CR counted as alone in the last block, and this LF
 			}
-			info.Size += int64(n + bytes.Count(b, []byte("\n")) + bytes.Count(b, []byte("\r")) - 2*crlf)
+			if cr := bytes.Count(b, []byte("\r")); cr > 0 { // rare: queue files have LF alone
+				grow += cr - 2*bytes.Count(b, []byte("\r\n"))
+			}
+			info.Size += int64(n + grow)
 			info.EightBit = info.EightBit || eightBit(b)
 			prev, empty = b[n-1], false
 		}
@@ -87,7 +90,12 @@ func NewChunker(msg io.Reader) *Chunker {
 // that never sent LAST has not sent the message; a failure to read
 // gives a *ReadError.
 func (k *Chunker) Next(max int) (chunk []byte, last bool, err error) {
-	k.out = append(k.out[:0], k.out[k.taken:]...)
+	if need := max + 2*BlockSize + 1; cap(k.out) < need {
+		// Room for a chunk and one converted block: no growing later.
+		k.out = append(make([]byte, 0, need), k.out[k.taken:]...)
+	} else {
+		k.out = append(k.out[:0], k.out[k.taken:]...)
+	}
 	k.taken = 0
 	for len(k.out) <= max && !k.eof {
 		if k.buf == nil {

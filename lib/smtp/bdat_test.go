@@ -119,9 +119,11 @@ func FuzzChunker(f *testing.F) {
 		if partial != (err == ErrPartialLine) || (!partial && (err != nil || got != want)) {
 			t.Fatalf("%q max %d: %q %v", in, max, got, err)
 		}
-		info, _ := Scan(strings.NewReader(in))
-		if info.Size != int64(len(want)) || info.Partial != partial {
-			t.Fatalf("%q: %+v, want %d", in, info, len(want))
+		for _, r := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in)), iotest.HalfReader(strings.NewReader(in))} {
+			info, _ := Scan(r)
+			if info.Size != int64(len(want)) || info.Partial != partial {
+				t.Fatalf("%q: %+v, want %d", in, info, len(want))
+			}
 		}
 	})
 }
