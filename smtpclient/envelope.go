@@ -91,27 +91,7 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 			return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
 		}
 	}
-	batch := []byte(mail + "\r\n")
-	n := 0
-	for _, r := range rcpts {
-		if !addr.HasLineBreak(r) {
-			batch = append(batch, rcptLine(r)+"\r\n"...)
-			n++
-		}
-	}
-	// The batch ends in DATA, or BDAT LAST with the message, when any
-	// RCPT goes; a large message goes in chunks once the envelope holds.
-	ends := 0
-	switch {
-	case n == 0:
-	case !p.chunking:
-		batch = append(batch, "DATA\r\n"...)
-		ends = 1
-	case whole:
-		batch = fmt.Appendf(batch, "BDAT %d LAST\r\n", len(first))
-		batch = append(batch, first...)
-		ends = 1
-	}
+	batch, n, ends := envelope(mail, rcpts, p.chunking, first, whole)
 	w := s.send(batch, whole && n > 0)
 
 	rep, e := s.pipeReply(w)
@@ -162,6 +142,30 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		return *s.dropped()
 	}
 	return s.body()
+}
+
+// envelope is the batch: MAIL, n RCPTs, and when any RCPT goes (ends
+// is 1) DATA, or BDAT LAST with the whole message; a large message goes
+// in chunks once the envelope holds.
+func envelope(mail string, rcpts []string, chunking bool, first []byte, whole bool) (batch []byte, n, ends int) {
+	batch = []byte(mail + "\r\n")
+	for _, r := range rcpts {
+		if !addr.HasLineBreak(r) {
+			batch = append(batch, rcptLine(r)+"\r\n"...)
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+	case !chunking:
+		batch = append(batch, "DATA\r\n"...)
+		ends = 1
+	case whole:
+		batch = fmt.Appendf(batch, "BDAT %d LAST\r\n", len(first))
+		batch = append(batch, first...)
+		ends = 1
+	}
+	return batch, n, ends
 }
 
 // A batch is written by a goroutine of its own while the replies are
