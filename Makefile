@@ -46,12 +46,12 @@ check: it testprogs
 # target may end before its baseline run and fail with "context deadline
 # exceeded" (go test's own limit, not a finding).
 FUZZTIME = 10s
-FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/dns:FuzzParseReply \
+FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker ./lib/dns:FuzzParseReply \
 	./lib/dns:FuzzServers ./lib/control:FuzzReadTable ./lib/control:FuzzReadLine \
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
-	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports \
+	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports ./smtpclient:FuzzPipeliningSameReports \
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \

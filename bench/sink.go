@@ -1,8 +1,9 @@
 package main
 
 // Two loopback servers of the bench's own: a minimal SMTP sink (accepts
-// every command, reads DATA to the final dot, discards it) and a TCP
-// discard server; and the raw copy client that sets the ceiling.
+// every command, reads DATA to the final dot or BDAT chunks, discards
+// them; offers PIPELINING and CHUNKING when asked) and a TCP discard
+// server; and the raw copy client that sets the ceiling.
 
 import (
 	"bufio"
@@ -10,21 +11,24 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// serveSMTP answers SMTP on ln until it is closed.
-func serveSMTP(ln net.Listener) {
+// serveSMTP answers SMTP on ln until it is closed, offering the EHLO
+// keywords in ext (comma-separated: PIPELINING, CHUNKING; "" none).
+func serveSMTP(ln net.Listener, ext string) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
-		go smtpSession(c)
+		go smtpSession(c, ext)
 	}
 }
 
-func smtpSession(c net.Conn) {
+func smtpSession(c net.Conn, ext string) {
 	defer c.Close()
 	r := bufio.NewReaderSize(c, 256<<10)
 	say := func(s string) bool { _, err := io.WriteString(c, s); return err == nil }
@@ -38,8 +42,39 @@ func smtpSession(c net.Conn) {
 		}
 		verb := string(bytes.ToUpper(line[:min(4, len(line))]))
 		switch verb {
-		case "EHLO", "HELO":
+		case "EHLO":
+			rep := "bench.sink"
+			if ext != "" {
+				rep += "\n" + strings.ReplaceAll(ext, ",", "\n")
+			}
+			lines := strings.Split(rep, "\n")
+			rep = ""
+			for i, l := range lines {
+				sep := "-"
+				if i == len(lines)-1 {
+					sep = " "
+				}
+				rep += "250" + sep + l + "\r\n"
+			}
+			say(rep)
+		case "HELO":
 			say("250 bench.sink\r\n")
+		case "BDAT":
+			// RFC 3030: BDAT <size> [LAST], then exactly size bytes.
+			f := strings.Fields(string(line))
+			n, err := strconv.ParseInt(f[min(1, len(f)-1)], 10, 64)
+			if err != nil || len(f) > 3 {
+				say("501 syntax\r\n")
+				return
+			}
+			if _, err := io.CopyN(io.Discard, r, n); err != nil {
+				return
+			}
+			if len(f) == 3 {
+				say("250 ok: discarded\r\n")
+			} else {
+				say("250 ok\r\n")
+			}
 		case "MAIL", "RCPT", "RSET", "NOOP":
 			say("250 ok\r\n")
 		case "DATA":
@@ -59,8 +94,8 @@ func smtpSession(c net.Conn) {
 
 // readData reads the message to the final "\r\n.\r\n" in large blocks
 // (as cheaply as the discard server reads); false if the connection
-// ended. It assumes a lock-step client: nothing follows the dot before
-// our reply.
+// ended. It assumes that nothing follows the dot before our reply (true
+// with PIPELINING too: RFC 2920 3.1 makes DATA the last of a batch).
 func readData(r *bufio.Reader) bool {
 	end := []byte("\r\n.\r\n")
 	buf := make([]byte, 256<<10)

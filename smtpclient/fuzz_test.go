@@ -37,13 +37,15 @@ func FuzzExtensions(f *testing.F) {
 
 // FuzzSessionReports: whatever the server sends, a session that exits 0
 // prints a report stream that qmail-remote's report.Parse accepts, and a
-// K comes only with the text of a 2xx reply (to the final dot, the only
-// place a K is made), after the client sent the final dot. A session
-// that lets qmail-remote try the next address prints nothing.
+// K comes only with the text of a 2xx reply (to the final dot or to BDAT
+// LAST, the only places a K is made), after the client sent the final
+// dot or BDAT LAST. A session that lets qmail-remote try the next
+// address prints nothing.
 func FuzzSessionReports(f *testing.F) {
-	for _, tt := range transcripts {
+	for _, tt := range append(transcripts, pipeTranscripts...) {
 		f.Add(tt.server, tt.msg, uint8(2))
 	}
+	f.Add(hi+ehloChunk+"250 ok\r\n250 ok\r\n250 ok\r\n", "a\n", uint8(0))
 	f.Add("220 x\r\n250 x\r\n250 x\r\n250 x\r\n354 x\r\n250 ok\r\n", "a\n", uint8(1))
 	f.Add("220 x\r\n250 x\r\n250 x\r\n250 x\r\n354 x\r\n350 ok\r\n", "a\n", uint8(1))
 	f.Fuzz(func(t *testing.T, server, msg string, n uint8) {
@@ -70,7 +72,7 @@ func FuzzSessionReports(f *testing.F) {
 		last := reps[len(reps)-1]
 		if last.Letter == 'K' {
 			if !strings.HasPrefix(last.Text, "192.0.2.1 accepted message.\nRemote host said: 2") ||
-				!strings.Contains(client.String(), "\r\n.\r\n") {
+				!strings.Contains(client.String(), "\r\n.\r\n") && !strings.Contains(client.String(), " LAST\r\n") {
 				t.Fatalf("K %q after %q", last.Text, client.String())
 			}
 		}
@@ -90,4 +92,21 @@ func TestExtensionsASCIIFold(t *testing.T) {
 	if _, ok := ext["0000\xb9"]; !ok {
 		t.Errorf("8-bit keyword changed: %q", ext)
 	}
+}
+
+// FuzzPipeliningSameReports: whatever the server answers from MAIL on
+// (cut, malformed, any code), the reports are the same with PIPELINING
+// as in lock step (SPEC D12).
+func FuzzPipeliningSameReports(f *testing.F) {
+	f.Add("250 ok\r\n250 ok\r\n550 no\r\n354 go\r\n250 ok\r\n", "a\n", uint8(1))
+	f.Add("553 no\r\n503 x\r\n", "", uint8(0))
+	f.Add("250 ok\r\n450 x\r\n354 go\r\n", "b", uint8(0))
+	f.Fuzz(func(t *testing.T, replies, msg string, n uint8) {
+		rcpts := []string{"b@y", "c@y\n", "d@y"}[:1+int(n%3)]
+		_, lockOut, lockExit := talk(hi+ehloOK+replies, msg, rcpts)
+		_, pipeOut, pipeExit := talk(hi+ehloPipe+replies, msg, rcpts)
+		if lockOut != pipeOut || lockExit != pipeExit {
+			t.Fatalf("pipelining %q %d, lock step %q %d", pipeOut, pipeExit, lockOut, lockExit)
+		}
+	})
 }

@@ -14,9 +14,11 @@ import (
 	"qmail-remote-go/lib/tlsreport"
 )
 
-// A session is one SMTP dialogue in lock step (SPEC 5): every command is
-// written and flushed and its reply read before the next one. It touches
-// no descriptor itself, so the tests drive it with strings.
+// A session is one SMTP dialogue. In lock step (SPEC 5) every command
+// is written and flushed and its reply read before the next one; with
+// PIPELINING and CHUNKING (envelope.go, chunking.go) the envelope goes
+// in one write and the replies map the same way. It touches no
+// descriptor itself, so the tests drive it with strings.
 type session struct {
 	r    *bufio.Reader // from the peer
 	w    *bufio.Writer // to the peer
@@ -41,6 +43,9 @@ type session struct {
 	tlsLine string            // the TLS line of a K report (SPEC D20)
 	note    string            // a last line for the message report (TLS not used, and why)
 	outErr  error             // the first failure to write a report
+	// committed: the whole message is on the wire and its verdict is
+	// unread, so a lost connection may leave it delivered (SPEC 1.6).
+	committed bool
 }
 
 // An ending is how a session ends: the message report (none when letter
@@ -93,7 +98,15 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 	if addr.HasLineBreak(sender) {
 		return ending{letter: 'D', text: "Sorry, the envelope sender contains a line break. (#5.1.7)\n", quit: true}
 	}
-	if e := s.mail(sender); e != nil {
+	p, e := s.prepare()
+	if e != nil {
+		return *e
+	}
+	mail := "MAIL FROM:<" + addr.Mangle(sender) + ">" + p.params + s.mailParam
+	if p.pipelining {
+		return s.pipelined(mail, rcpts, p)
+	}
+	if e := s.mail(mail); e != nil {
 		return *e
 	}
 	if e := s.recipients(rcpts); e != nil {
@@ -189,11 +202,16 @@ func asciiUpper(s string) string {
 	return string(b)
 }
 
-func (s *session) mail(sender string) *ending {
-	rep, e := s.cmd("MAIL FROM:<" + addr.Mangle(sender) + ">" + s.mailParam)
+func (s *session) mail(line string) *ending {
+	rep, e := s.cmd(line)
 	if e != nil {
 		return e
 	}
+	return s.afterMail(rep)
+}
+
+// afterMail maps the reply to MAIL (SPEC 1.8, D24): nil goes on.
+func (s *session) afterMail(rep smtp.Reply) *ending {
 	switch class(rep.Code) {
 	case 2:
 		return nil
@@ -210,31 +228,51 @@ func (s *session) recipients(rcpts []string) *ending {
 	accepted := 0
 	for _, r := range rcpts {
 		if addr.HasLineBreak(r) {
-			s.report('h', "Sorry, the recipient address contains a line break. (#5.1.3)\n")
+			s.lineBreak()
 			continue
 		}
-		rep, e := s.cmd("RCPT TO:<" + addr.Mangle(r) + ">")
+		rep, e := s.cmd(rcptLine(r))
 		if e != nil {
 			return e
 		}
-		switch c := rep.Code; {
-		case class(c) == 2:
-			s.report('r', "")
+		if s.afterRcpt(rep) {
 			accepted++
-		case class(c) == 5:
-			s.report('h', s.ip+" does not like recipient.\n"+s.remote())
-		case c == 421 || c == 450:
-			s.report('s', s.ip+" probably greylisting.\n"+s.remote())
-		default:
-			s.report('s', s.ip+" does not like recipient.\n"+s.remote())
 		}
-		s.text = nil
 	}
 	if accepted == 0 {
-		s.text = nil
-		return s.quit('D', "Giving up on ", "")
+		return s.gaveUp()
 	}
 	return nil
+}
+
+func rcptLine(r string) string { return "RCPT TO:<" + addr.Mangle(r) + ">" }
+
+// lineBreak is the report of a recipient that never reaches the wire.
+func (s *session) lineBreak() {
+	s.report('h', "Sorry, the recipient address contains a line break. (#5.1.3)\n")
+}
+
+// afterRcpt prints the recipient report for its reply (SPEC 1.6, 1.8,
+// D24) and tells whether the recipient was accepted.
+func (s *session) afterRcpt(rep smtp.Reply) bool {
+	switch c := rep.Code; {
+	case class(c) == 2:
+		s.report('r', "")
+	case class(c) == 5:
+		s.report('h', s.ip+" does not like recipient.\n"+s.remote())
+	case c == 421 || c == 450:
+		s.report('s', s.ip+" probably greylisting.\n"+s.remote())
+	default:
+		s.report('s', s.ip+" does not like recipient.\n"+s.remote())
+	}
+	s.text = nil
+	return class(rep.Code) == 2
+}
+
+// gaveUp: no recipient was accepted; their reports said why.
+func (s *session) gaveUp() *ending {
+	s.text = nil
+	return s.quit('D', "Giving up on ", "")
 }
 
 func (s *session) data() *ending {
@@ -242,6 +280,11 @@ func (s *session) data() *ending {
 	if e != nil {
 		return e
 	}
+	return s.afterData(rep)
+}
+
+// afterData maps the reply to DATA (SPEC 1.8, D24): nil for 354.
+func (s *session) afterData(rep smtp.Reply) *ending {
 	switch {
 	case rep.Code == 354:
 		return nil
@@ -270,11 +313,17 @@ func (s *session) body() ending {
 	if s.w.Flush() != nil {
 		return *s.dropped()
 	}
-	rep, err := smtp.ReadReply(s.r)
-	if err != nil {
-		return ending{letter: 'Z', text: "Connected to " + s.ip + " but connection died. Possible duplicate! (#4.4.2)\n"}
+	s.committed = true
+	rep, e := s.reply()
+	if e != nil {
+		return *e
 	}
-	s.text = rep.Text
+	return s.verdict(rep)
+}
+
+// verdict maps the reply to the whole message, after the final dot or
+// to BDAT LAST (SPEC 1.8, D24): K only for 2xx.
+func (s *session) verdict(rep smtp.Reply) ending {
 	switch class(rep.Code) {
 	case 2:
 		if s.tlsOn {
@@ -322,6 +371,9 @@ func (s *session) quit(letter byte, prefix, suffix string) *ending {
 // broke the grammar. Over TLS, a failure of the TLS layer itself (an
 // alert, a bad record) has its own text (SPEC D22).
 func (s *session) dropped() *ending {
+	if s.committed {
+		return &ending{letter: 'Z', text: "Connected to " + s.ip + " but connection died. Possible duplicate! (#4.4.2)\n"}
+	}
 	if s.tlsOn && s.side != nil && s.side.finish() {
 		return &ending{letter: 'Z', text: tlsreport.Text(tlsreport.IO, tlsreport.Values{Host: s.host}) + "\n"}
 	}

@@ -130,3 +130,29 @@ func TestSTARTTLS(t *testing.T) {
 		}
 	}
 }
+
+// RFC 3207 4.2 and RFC 2920: the keywords that count are those of the
+// EHLO over TLS. PIPELINING and CHUNKING offered there: the envelope and
+// the message in one write over TLS; offered only in clear text: lock
+// step over TLS.
+func TestSTARTTLSPipelining(t *testing.T) {
+	bdat := "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nBDAT 18 LAST\r\nSubject: x\r\n\r\nhi\r\n"
+	for _, tt := range []struct {
+		name, before, after, client string
+	}{
+		{"offered over TLS", ehloTLS,
+			"250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n250 ok\r\n250 ok\r\n250 queued\r\n",
+			"EHLO helo.test\r\nSTARTTLS\r\n<TLS>EHLO helo.test\r\n" + bdat + "QUIT\r\n"},
+		{"offered in clear text only", "250-mx.example.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 STARTTLS\r\n",
+			"250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n",
+			cTLS},
+	} {
+		side := fakeSide{after: tt.after, env: tlsEnv}
+		client, out, exit := runTLS(t, tt.name, tlsTry, hi+tt.before+"220 go ahead\r\n", &side)
+		want := "r\x00K192.0.2.1 TLS transmitted message accepted.\nRemote host said: 250 queued\n" +
+			"TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked\n\x00"
+		if client != tt.client || out != want || exit != 0 {
+			t.Errorf("%s:\nclient %q\nwant   %q\nout %q\nexit %d", tt.name, client, tt.client, out, exit)
+		}
+	}
+}

@@ -317,7 +317,7 @@ check "$wire" "$c_data
 .^M
 QUIT^M"
 
-case_ '8-bit and NUL bytes pass through'
+case_ '8-bit and NUL bytes pass through; 8BITMIME offered: BODY=8BITMIME (D11)'
 sc "$upto_mail
 read
 send 250 ok
@@ -325,10 +325,198 @@ read
 send 354 go
 data
 send 250 ok" '\351t\351\000\n' a@x.test b@y.test
-check "$wire" "$c_data
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> BODY=8BITMIME^M
+RCPT TO:<b@y.test>^M
+DATA^M
 M-itM-i^@^M
 .^M
 QUIT^M"
+
+case_ '8BITMIME not offered: 8-bit sent unchanged, no BODY (as s/qmail)'
+sc "send 220 hi
+read
+send 250 hi
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" '\351\n' a@x.test b@y.test
+check "$wire" "$c_data
+M-i^M
+.^M
+QUIT^M"
+
+# PIPELINING and CHUNKING: the batch comes in one write, so the script
+# reads all of its lines before it answers any.
+ehlo_pipe='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-PIPELINING
+send 250-SIZE 1000000
+send 250 8BITMIME'
+ehlo_chunk='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-PIPELINING
+send 250-CHUNKING
+send 250-SIZE 1000000
+send 250 8BITMIME'
+
+case_ 'D12 PIPELINING: MAIL (with SIZE), both RCPTs and DATA in one batch; reports as in lock step'
+sc "$ehlo_pipe
+read
+read
+read
+read
+send 250 ok
+send 550 no such user
+send 250 ok
+send 354 go
+data
+send 250 ok" "$msg" a@x.test b@y.test c@y.test
+check "$out" "h127.0.0.1 does not like recipient.
+Remote host said: 550 no such user
+^@r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> SIZE=18^M
+RCPT TO:<b@y.test>^M
+RCPT TO:<c@y.test>^M
+DATA^M
+$c_msg
+QUIT^M"
+
+case_ 'PIPELINING: MAIL refused: every reply of the batch is read, then QUIT'
+sc "$ehlo_pipe
+read
+read
+read
+send 553 no
+send 503 5.5.1 MAIL first
+send 503 5.5.1 MAIL first" "$msg" a@x.test b@y.test
+check "$out" "DConnected to 127.0.0.1 but sender was rejected.
+Remote host said: 553 no
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> SIZE=18^M
+RCPT TO:<b@y.test>^M
+DATA^M
+QUIT^M"
+
+case_ 'RFC 2920 3.1: no recipient but DATA 354: a lone dot, then QUIT'
+sc "$ehlo_pipe
+read
+read
+read
+send 250 ok
+send 450 grey
+send 354 go
+read
+send 554 no valid recipients" "$msg" a@x.test b@y.test
+check "$out" "s127.0.0.1 probably greylisting.
+Remote host said: 450 grey
+^@DGiving up on 127.0.0.1.
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> SIZE=18^M
+RCPT TO:<b@y.test>^M
+DATA^M
+.^M
+QUIT^M"
+
+case_ 'SIZE over the limit: D #5.3.4 before MAIL, QUIT'
+sc "send 220 hi
+read
+send 250-mx.test
+send 250 SIZE 10" "$msg" a@x.test b@y.test
+check "$out" "DSorry, the message is 18 bytes but 127.0.0.1 accepts at most 10. (#5.3.4)
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+QUIT^M"
+
+case_ 'message on a pipe: no SIZE, no BODY, DATA (it cannot be measured first)'
+printf '%s\n' "$ehlo_chunk
+read
+read
+read
+send 250 ok
+send 250 ok
+send 354 go
+data
+send 250 ok" > "$T/script"
+: > "$T/log"
+printf '\351\n' | env -u HELOHOST -u TCPREMOTEIP -u TIMEOUTREMOTE $SCENV \
+	"$TBIN/fakepeer" -o "$T/log" "$T/script" "$BIN/smtpclient" a@x.test b@y.test > "$T/out"
+check "$(show < "$T/out")|$(show < "$T/log")" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@|$c_data
+M-i^M
+.^M
+QUIT^M"
+
+case_ 'CHUNKING: MAIL, RCPT and BDAT LAST with the message in one write; no dot-stuffing'
+sc "$ehlo_chunk
+read
+read
+read
+raw 250 ok\r\n250 ok\r\n
+read
+read
+read
+send 250 2.0.0 queued" 'a\n.b\r\n\351\n' a@x.test b@y.test
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 2.0.0 queued
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> SIZE=10 BODY=8BITMIME^M
+RCPT TO:<b@y.test>^M
+BDAT 10 LAST^M
+a^M
+.b^M
+M-i^M
+QUIT^M"
+
+case_ 'CHUNKING: the connection dies after BDAT LAST: Possible duplicate!'
+sc "$ehlo_chunk
+read
+read
+read
+send 250 ok
+send 250 ok
+read
+read
+read
+close" "$msg" a@x.test b@y.test
+check "$out" "r^@ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)
+^@
+exit 0"
+
+case_ 'CHUNKING and a partial final line: DATA, D, no dot, no QUIT'
+sc "$ehlo_chunk
+read
+read
+read
+send 250 ok
+send 250 ok
+send 354 go
+sleep 100" 'a\nbc' a@x.test b@y.test
+check "$out" "r^@DSMTP cannot transfer messages with partial final lines. (#5.6.2)
+^@
+exit 0"
+check "$wire" "EHLO helo.test^M
+MAIL FROM:<a@x.test> SIZE=5^M
+RCPT TO:<b@y.test>^M
+DATA^M"
 
 case_ 'B16: quoted local part, empty sender'
 sc 'send 220 hi

@@ -64,6 +64,7 @@ func WriteBody(w *bufio.Writer, msg io.Reader) error {
 type converter struct {
 	bol    bool // at the beginning of a line
 	skipLF bool // the previous byte was a CR
+	plain  bool // no dot-stuffing (BDAT, SIZE)
 }
 
 // convert appends b in DATA form to out.
@@ -82,7 +83,7 @@ func (c *converter) convert(out, b []byte) []byte {
 				continue
 			}
 		}
-		if c.bol && b[0] == '.' {
+		if c.bol && b[0] == '.' && !c.plain {
 			out = append(out, '.')
 		}
 		i := end(b)

@@ -1,8 +1,10 @@
 // Package property runs random SMTP reply scripts through the real
 // qmail-remote (and the smtpclient it runs) against an in-process server
 // on 127.0.0.1, and checks every report stream byte for byte against an
-// independent model of SPEC 1.7.3, 1.8 and D24: above all, no K unless
-// the server answered 2xx to the final dot.
+// independent model of SPEC 1.7.3, 1.8, D12 and D24: above all, no K
+// unless the server answered 2xx to the final dot (or to BDAT LAST).
+// The server offers no extension, PIPELINING (RFC 2920), or PIPELINING
+// and CHUNKING (RFC 3030), at random.
 //
 // PROPERTY_RUNS sets the number of scripts (default 2000, about fifteen
 // seconds); PROPERTY_SEED replays a run (its seed is printed on failure).
@@ -70,11 +72,31 @@ func (r reply) said() string {
 	return "Remote host said: " + s
 }
 
+// What the server offers in its reply to EHLO.
+const (
+	lockStep   = iota // nothing
+	pipelining        // PIPELINING and SIZE
+	chunking          // PIPELINING, CHUNKING and SIZE
+)
+
 // A script is the server's answer to every step of one session.
 type script struct {
+	offer                      int
 	greeting, ehlo, helo, mail reply
 	rcpts                      []reply
-	data, final                reply
+	data, final                reply // final: to the dot, or to BDAT LAST
+}
+
+// ehloWire is the reply to EHLO with the keywords of the offer.
+func (s script) ehloWire() []byte {
+	r := s.ehlo
+	if r.kind == normal && r.code == 250 && s.offer != lockStep {
+		r.lines = append([]string{r.lines[0]}, "PIPELINING", "SIZE 0")
+		if s.offer == chunking {
+			r.lines = append(r.lines, "CHUNKING")
+		}
+	}
+	return r.wire()
 }
 
 var codes = []int{220, 250, 251, 252, 354, 334, 199, 101, 300, 421, 450, 451, 452, 400, 499, 500, 550, 553, 554, 599, 600, 999, 0}
@@ -111,6 +133,7 @@ func randReply(r *rand.Rand, good int) reply {
 
 func randScript(r *rand.Rand) script {
 	s := script{
+		offer:    r.IntN(3),
 		greeting: randReply(r, 220),
 		ehlo:     randReply(r, 250),
 		helo:     randReply(r, 250),
@@ -125,10 +148,14 @@ func randScript(r *rand.Rand) script {
 }
 
 // model returns what qmail-remote must print for s, written from SPEC
-// 1.7.3, 1.8, D1, D21 and D24 alone.
+// 1.7.3, 1.8, D1, D12, D21 and D24 alone. PIPELINING changes nothing in
+// the reports. With CHUNKING the message goes with the envelope as BDAT
+// LAST, whose reply stands for DATA's and the dot's, and from then on a
+// lost connection may have left the message delivered.
 func model(s script) string {
 	const ip = "127.0.0.1"
 	died := "ZConnected to " + ip + " but connection died. (#4.4.2)\n\x00"
+	dupe := "ZConnected to " + ip + " but connection died. Possible duplicate! (#4.4.2)\n\x00"
 	class := func(code int) int { return code / 100 }
 	var out strings.Builder
 	end := func(letter byte, text string) string { return out.String() + string(letter) + text + "\x00" }
@@ -147,6 +174,10 @@ func model(s script) string {
 	}
 	if s.ehlo.kind != normal {
 		return died
+	}
+	bdat := s.offer == chunking && s.ehlo.code == 250
+	if bdat {
+		died = dupe
 	}
 	if s.ehlo.code != 250 {
 		h := s.helo
@@ -191,6 +222,7 @@ func model(s script) string {
 		return end('D', "Giving up on "+ip+".\n")
 	}
 	switch d := s.data; {
+	case bdat: // no DATA: BDAT LAST went with the envelope
 	case d.kind != normal:
 		return out.String() + died
 	case d.code == 354:
@@ -236,7 +268,11 @@ func serve(c net.Conn, s script) {
 		var r reply
 		switch verb {
 		case "EHLO":
-			r = s.ehlo
+			c.Write(s.ehloWire())
+			if s.ehlo.kind != normal {
+				return
+			}
+			continue
 		case "HELO":
 			r = s.helo
 		case "MAIL":
@@ -262,6 +298,16 @@ func serve(c net.Conn, s script) {
 				}
 				r = s.final
 			}
+		case "BDAT": // the whole message in one chunk, LAST
+			f := strings.Fields(line)
+			n, err := strconv.Atoi(f[1])
+			if err != nil || len(f) != 3 || f[2] != "LAST" {
+				return
+			}
+			if _, err := io.CopyN(io.Discard, in, int64(n)); err != nil {
+				return
+			}
+			r = s.final
 		default: // QUIT or anything else
 			io.Copy(io.Discard, in)
 			return
