@@ -25,16 +25,20 @@ home() {
 	echo 5 > "$C/timeoutconnect"
 }
 
-# peer ADDR SCRIPT: fakepeer -l on ADDR:$P (any port when P is unset)
-# for one connection; sets $port. What the client sends goes to
-# $T/log.ADDR.
+# peer ADDR SCRIPT [SCRIPT2]: fakepeer -l on ADDR:$P (any port when P is
+# unset) for one connection, or two with SCRIPT2 for the second; sets
+# $port. What the client sends goes to $T/log.ADDR.
 peers=
 peer() {
 	printf '%s\n' "$2" > "$T/s.$1"
-	rm -f "$T/port.fifo" "$T/log.$1"
+	rm -f "$T/port.fifo" "$T/log.$1" "$T/s2.$1"
 	: > "$T/log.$1"
+	set -- "$1" "$2" "${3:-}" "$T/s.$1"
+	[ -n "$3" ] && { printf '%s\n' "$3" > "$T/s2.$1"; set -- "$@" "$T/s2.$1"; }
+	a=$1
+	shift 3
 	mkfifo "$T/port.fifo"
-	"$TBIN/fakepeer" -l "$1:${P:-0}" -o "$T/log.$1" "$T/s.$1" > "$T/port.fifo" 2>> "$T/peer.err" &
+	"$TBIN/fakepeer" -l "$a:${P:-0}" -n $# -o "$T/log.$a" "$@" > "$T/port.fifo" 2>> "$T/peer.err" &
 	peers="$peers $!"
 	read port < "$T/port.fifo"
 }
@@ -99,10 +103,18 @@ CHAL64=$(b64 "$CHAL")
 CRAM=$(b64 'user 9992cb130c34ed4c27c62710a4a7ef99')
 
 auth() { echo ":[127.0.0.1]:$port|user|secret" > "$C/authsenders"; }
+# PLAIN offered alone, and accepted.
+plainok="$(ehlo PLAIN)
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok"
 
 printf '%s\n' 'mx.test MX 10 mx1.mx.test
 mx.test A 127.0.0.1
-mx1.mx.test A 127.0.0.2' > "$T/zone"
+mx1.mx.test A 127.0.0.2
+relay.test A 127.0.0.2
+relay.test A 127.0.0.3' > "$T/zone"
 startdns "$T/zone"
 
 case_ 'B22: AUTH LOGIN PLAIN CRAM-MD5 offered: CRAM-MD5, then MAIL FROM:<s> AUTH=user'
@@ -325,13 +337,138 @@ Remote host said: 504 5.5.4 unrecognized
 ^@exit 0"
 waitpeers
 
-# Routes: smtproutes credentials, precedence, ports, the MX lookup.
+case_ 'D3: EHLO refused, HELO accepted: no AUTH (no capabilities), the sentence in the K'
+home
+peer 127.0.0.1 "send 220 mx.test ESMTP
+expect EHLO helo.test
+send 502 no EHLO here
+expect HELO helo.test
+send 250 mx.test
+$(after 'MAIL FROM:<s@x.test>')"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "r^@K$noauth
+127.0.0.1 accepted message.
+Remote host said: 250 ok queued
+^@exit 0"
+waitpeers
 
-plainok="$(ehlo PLAIN)
+case_ 'the old AUTH=LOGIN line beside AUTH PLAIN LOGIN CRAM-MD5: CRAM-MD5'
+home
+peer 127.0.0.1 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-AUTH=LOGIN
+send 250-AUTH PLAIN LOGIN CRAM-MD5
+send 250 8BITMIME
+expect AUTH CRAM-MD5
+send 334 $CHAL64
+expect $CRAM
+send 235 ok
+$mailauth"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "$K1"
+waitpeers
+
+# (The script answers each line as it comes: it works whether MAIL, RCPT
+# and DATA come in one write (D12) or in lock step.)
+case_ 'PIPELINING offered too: the AUTH exchange in lock step, then MAIL with AUTH='
+home
+peer 127.0.0.1 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-PIPELINING
+send 250 AUTH PLAIN
 expect AUTH PLAIN
 send 334 
 expect $PLAIN
-send 235 ok"
+send 235 ok
+$mailauth"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "$K1"
+waitpeers
+
+case_ 'lower-case mechanism names (auth=plain): PLAIN all the same'
+home
+peer 127.0.0.1 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 auth plain
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "$K1"
+waitpeers
+
+case_ 'the first address greets 554, the second gets the credentials (a fresh pipe each)'
+home
+peer 127.0.0.2 "send 554 go away
+read"
+P=$port peer 127.0.0.3 "$plainok
+$mailauth"
+echo ":relay.test:$port|user|secret" > "$C/authsenders"
+check "$(qr mx.test s@x.test r@mx.test)" "r^@K127.0.0.3 accepted message.
+Remote host said: 250 ok queued
+^@exit 0"
+waitpeers
+
+case_ 'D8: the handshake fails at the opportunistic level: the clear-text retry authenticates too'
+home
+peer 127.0.0.1 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 AUTH PLAIN
+expect STARTTLS
+send 220 go ahead
+read
+send this is not TLS
+close" "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 AUTH PLAIN
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok queued
+TLS: none; retried in clear text after: I wasn't able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+^@exit 0"
+killpeers
+
+case_ 'a server that never answers AUTH: Z connection died after timeoutremote, no MAIL'
+home
+echo 1 > "$C/timeoutremote"
+peer 127.0.0.1 "$(ehlo PLAIN)
+expect AUTH PLAIN
+hang"
+auth
+check "$(qr mx.test s@x.test r@mx.test)" "ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@exit 0"
+killpeers
+check "$(wire | grep -c MAIL)" 0
+
+case_ 'a CRAM-MD5 challenge on a multi-line 334: Z not decodable, nothing sent'
+home
+peer 127.0.0.1 "$(ehlo CRAM-MD5)
+expect AUTH CRAM-MD5
+send 334-$CHAL64
+send 334 $CHAL64
+read"
+auth
+check "$(qr mx.test s@x.test r@mx.test | head -n 1)" "ZConnected to 127.0.0.1 but unable to base64decode challenge."
+waitpeers
+check "$(wire)" 'EHLO helo.test^M
+AUTH CRAM-MD5^M
+QUIT^M'
+
+# Routes: smtproutes credentials, precedence, ports, the MX lookup.
 
 case_ 'SPEC 4.5: smtproutes |user|password works like authsenders'
 home
