@@ -20,10 +20,10 @@ PW=$REAL_SASL_PASS
 S=sender@qr.test
 printf 'Subject: auth\n\nauthenticated\n.dot\n' > "$T/msg"
 K1='r^@K127.0.0.1 accepted message.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 ^@exit 0'
 KTLS='r^@K127.0.0.1 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate not checked
 ^@exit 0'
 # rejected LABEL: the Z of a wrong password, with Postfix's 535.

@@ -21,7 +21,9 @@ echo helo.qr.test > "$H/control/helohost"
 routes() { printf '%s\n' "$@" > "$H/control/smtproutes"; }
 
 # qr ARGS...: qmail-remote on $T/msg; prints its reports (cat -v) with
-# Postfix's queue id and the TLS 1.3 cipher made constant (which AEAD is
+# Postfix's queue id, the byte count of its reply to BDAT (RFC 3030: it
+# offers CHUNKING, and smtpclient uses it) and the TLS 1.3 cipher made
+# constant (which AEAD is
 # chosen depends on the CPU's AES support), then its exit code and stderr.
 # Postfix offers STARTTLS, and without control/tlsdestinations every
 # delivery uses it (SPEC D7).
@@ -29,7 +31,8 @@ qr() {
 	QMAILHOME=$H "$BIN/qmail-remote" "$@" < "$T/msg" > "$T/out" 2> "$T/qrerr"
 	echo "exit $?" >> "$T/out"
 	[ -s "$T/qrerr" ] && { echo "stderr:"; cat "$T/qrerr"; } >> "$T/out"
-	show < "$T/out" | sed 's/queued as [0-9A-Za-z]*/queued as QID/
+	show < "$T/out" | sed 's/Ok: [0-9]* bytes queued as [0-9A-Za-z]*/Ok: N bytes queued as QID/
+		s/queued as [0-9A-Za-z]*/queued as QID/
 		s/^TLS: TLSv1\.3 TLS_[A-Z0-9_]*;/TLS: TLSv1.3 <cipher>;/'
 }
 

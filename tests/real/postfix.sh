@@ -24,7 +24,7 @@ msg() {
 case_ 'a plain message: r, then K with the 250 of Postfix'
 printf 'hello\n' | msg plain
 check "$(qr real.test $S "$ID.plain@real.test")" "r^@K127.0.0.1 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate not checked
 ^@exit 0"
 
@@ -69,7 +69,7 @@ awk 'BEGIN { for (i = 0; i < 460000; i++) {
 check "$(wc -c < "$T/msg" | awk '{ print ($1 > 20000000) }')" 1
 out=$(qr real.test $S "$ID.big@real.test")
 check "$out" "r^@K127.0.0.1 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate not checked
 ^@exit 0"
 case_ 'the 20 MB message arrives byte for byte'
@@ -85,7 +85,7 @@ same'
 case_ 'the bounce sender <> is accepted and the message arrives'
 printf 'a bounce\n' | msg bounce
 check "$(qr real.test '' "$ID.bounce@real.test")" "r^@K127.0.0.1 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate not checked
 ^@exit 0"
 check "$(arrived "$ID.bounce@real.test"; same "$T/msg" "$T/got")" 'arrived
@@ -102,7 +102,7 @@ Remote host said: 452 4.2.2 <soft@real.test>: Recipient address rejected: mailbo
 ^@s127.0.0.1 probably greylisting.
 Remote host said: 450 4.7.1 <grey@real.test>: Recipient address rejected: greylisted, come back later
 ^@K127.0.0.1 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate not checked
 ^@exit 0"
 check "$(arrived "$ID.good@real.test"; same "$T/msg" "$T/got")" 'arrived
@@ -157,6 +157,12 @@ check "$(qr real.test $S "$ID.eod@real.test")" "r^@D127.0.0.1 failed after I sen
 Remote host said: 554 5.7.1 <eodreject@real.test>: Sender address rejected: refused after the message
 ^@exit 0"
 
+# Postfix offers CHUNKING on $REAL_SMTPD, so smtpclient sends BDAT there
+# and smtpd_data_restrictions answer the BDAT LAST that carries the whole
+# message: its verdict (RFC 3030). The listener on $REAL_NOCHUNK offers no
+# CHUNKING: DATA, and the reply to DATA itself.
+routes "real.test:[127.0.0.1]:$REAL_NOCHUNK"
+
 case_ 'DATA refused with 554: D "failed on DATA command"'
 S=datareject@real.test
 check "$(qr real.test $S "$ID.data@real.test")" "r^@D127.0.0.1 failed on DATA command.
@@ -174,6 +180,58 @@ S=dataother@real.test
 check "$(qr real.test $S "$ID.data@real.test")" "r^@Z127.0.0.1 failed on DATA command.
 Remote host said: 452 4.3.1 <dataother@real.test>: Sender address rejected: DATA later
 ^@exit 0"
+S=sender@qr.test
+
+case_ 'DATA (no CHUNKING offered): the message arrives byte for byte'
+printf '.\n..\nline\n\351t\351\n' | msg bydata
+check "$(qr real.test $S "$ID.bydata@real.test")" "r^@K127.0.0.1 TLS transmitted message accepted.
+Remote host said: 250 2.0.0 Ok: queued as QID
+TLS: TLSv1.3 <cipher>; certificate not checked
+^@exit 0"
+check "$(arrived "$ID.bydata@real.test"; same "$T/msg" "$T/got")" 'arrived
+same'
+
+case_ 'SIZE: a message over the advertised 1000000 bytes: D #5.3.4 before MAIL, nothing delivered'
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%060d\n", i }' </dev/null | msg toobig
+n=$(($(wc -c < "$T/msg") + $(wc -l < "$T/msg")))
+check "$(qr real.test $S "$ID.toobig@real.test")" "DSorry, the message is $n bytes but 127.0.0.1 accepts at most 1000000. (#5.3.4)
+^@exit 0"
+check "$(count "$ID.toobig@real.test")" 0
+
+routes "real.test:[127.0.0.1]:$REAL_SMTPD"
+
+case_ 'a message over 64 KiB goes in BDAT chunks after the envelope; the first chunk refused: D failed on BDAT command'
+S=datareject@real.test
+check "$(qr real.test $S "$ID.data@real.test")" "r^@D127.0.0.1 failed on BDAT command.
+Remote host said: 554 5.7.1 <datareject@real.test>: Sender address rejected: no DATA for you
+^@exit 0"
+
+case_ 'BDAT LAST (a small message in one write with the envelope) refused by smtpd_data_restrictions with 554: D after the message (RFC 3030)'
+printf 'small\n' | msg small
+check "$(qr real.test $S "$ID.data@real.test")" "r^@D127.0.0.1 failed after I sent the message.
+Remote host said: 554 5.7.1 <datareject@real.test>: Sender address rejected: no DATA for you
+^@exit 0"
+
+case_ 'BDAT LAST refused with 451: Z after the message'
+S=datagrey@real.test
+check "$(qr real.test $S "$ID.data@real.test")" "r^@Z127.0.0.1 failed after I sent the message.
+Remote host said: 451 4.7.1 <datagrey@real.test>: Sender address rejected: DATA greylisted
+^@exit 0"
+S=sender@qr.test
+
+for port in "$REAL_SMTPD" "$REAL_NOCHUNK"; do
+case_ "D25: CR LF and a bare CR in the input arrive as line ends (port $port: BDAT, then DATA)"
+routes "real.test:[127.0.0.1]:$port"
+printf 'one\r\ntwo\rthree\n.four\r.five\n' | msg "cr$port"
+qr real.test $S "$ID.cr$port@real.test" > /dev/null
+# every CR LF and bare CR became one line end; nothing else changed
+printf '%s' "$(cat "$T/msg")" | sed 's/\r$//' | tr '\r' '\n' > "$T/want"
+echo >> "$T/want"
+check "$(arrived "$ID.cr$port@real.test"; same "$T/want" "$T/got")" 'arrived
+same'
+done
+routes "real.test:[127.0.0.1]:$REAL_SMTPD"
+
 S=sender@qr.test
 
 case_ 'a message without a final LF: D, and the partial message is not delivered'

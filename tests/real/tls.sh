@@ -16,7 +16,7 @@ printf 'Subject: tls\n\nover TLS\n.dot\n' > "$T/msg"
 tlsd() { printf '%s\n' "$@" > "$H/control/tlsdestinations"; }
 notls() { rm -f "$H/control/tlsdestinations" "$H/control/domaincerts"; }
 K2='r^@K127.0.0.2 TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID'
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID'
 routes "::$REAL_SMTPD"
 
 case_ 'D7: no tlsdestinations: STARTTLS with Postfix, certificate not checked'
@@ -71,7 +71,7 @@ rm -f "$H/control/domaincerts"
 case_ '!real.test: no STARTTLS, a plain K'
 tlsd '!real.test:'
 check "$(qr real.test $S "$ID.clear@real.test")" "r^@K127.0.0.2 accepted message.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 ^@exit 0"
 check "$(arrived "$ID.clear@real.test"; same "$T/msg" "$T/got")" 'arrived
 same'
@@ -80,7 +80,7 @@ case_ 'SMTPS: port 465, TLS from the first byte, verified'
 tlsd "mx1.real.test:$CA"
 routes "smtps.test:mx1.real.test:$REAL_SMTPS"
 check "$(qr smtps.test $S "$ID.smtps@real.test" | sed 's/K127\.0\.0\.[0-9]/K127.0.0.N/')" "r^@K127.0.0.N TLS transmitted message accepted.
-Remote host said: 250 2.0.0 Ok: queued as QID
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
 TLS: TLSv1.3 <cipher>; certificate verified
 ^@exit 0"
 check "$(arrived "$ID.smtps@real.test"; same "$T/msg" "$T/got")" 'arrived
