@@ -91,7 +91,13 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 			return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
 		}
 	}
-	batch, n, ends := envelope(mail, rcpts, p.chunking, first, whole)
+	var going []string
+	for _, r := range rcpts {
+		if s.refusal(r) == "" {
+			going = append(going, r)
+		}
+	}
+	batch, n, ends := envelope(mail, going, p.chunking, first, whole)
 	w := s.send(batch, whole && n > 0)
 
 	rep, e := s.pipeReply(w)
@@ -103,8 +109,8 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 	}
 	accepted := 0
 	for _, r := range rcpts {
-		if addr.HasLineBreak(r) {
-			s.lineBreak()
+		if why := s.refusal(r); why != "" {
+			s.report('h', why)
 			continue
 		}
 		if rep, e = s.pipeReply(w); e != nil {

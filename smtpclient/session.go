@@ -33,6 +33,7 @@ type session struct {
 
 	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
 	runAuth     authRunner             // runs authclient; nil without credentials
+	utf8        bool                   // MAIL declared SMTPUTF8 (RFC 6531)
 	clearAuthOK bool                   // a ! rule names this host: PLAIN and LOGIN may go in clear (D9)
 	mailParam   string                 // " AUTH=..." after a 235
 	prefix      string                 // a first line for the message report (D3)
@@ -98,9 +99,16 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 	if addr.HasLineBreak(sender) {
 		return ending{letter: 'D', text: "Sorry, the envelope sender contains a line break. (#5.1.7)\n", quit: true}
 	}
+	sender, rcpts, e := s.international(sender, rcpts)
+	if e != nil {
+		return *e
+	}
 	p, e := s.prepare()
 	if e != nil {
 		return *e
+	}
+	if s.utf8 {
+		p.params += " SMTPUTF8" // RFC 6531 3.4
 	}
 	mail := "MAIL FROM:<" + addr.Mangle(sender) + ">" + p.params + s.mailParam
 	if p.pipelining {
@@ -227,8 +235,8 @@ func (s *session) afterMail(rep smtp.Reply) *ending {
 func (s *session) recipients(rcpts []string) *ending {
 	accepted := 0
 	for _, r := range rcpts {
-		if addr.HasLineBreak(r) {
-			s.lineBreak()
+		if why := s.refusal(r); why != "" {
+			s.report('h', why)
 			continue
 		}
 		rep, e := s.cmd(rcptLine(r))
@@ -247,9 +255,17 @@ func (s *session) recipients(rcpts []string) *ending {
 
 func rcptLine(r string) string { return "RCPT TO:<" + addr.Mangle(r) + ">" }
 
-// lineBreak is the report of a recipient that never reaches the wire.
-func (s *session) lineBreak() {
-	s.report('h', "Sorry, the recipient address contains a line break. (#5.1.3)\n")
+// refusal is the report of a recipient that never reaches the wire ("" for
+// one that goes): a line break in it, or text outside ASCII in its local
+// part when the server takes no SMTPUTF8 (international).
+func (s *session) refusal(r string) string {
+	switch {
+	case addr.HasLineBreak(r):
+		return "Sorry, the recipient address contains a line break. (#5.1.3)\n"
+	case !s.utf8 && !ascii(r):
+		return "Sorry, " + s.ip + " does not support SMTPUTF8 (RFC 6531), and the recipient address is not ASCII. (#5.6.7)\n"
+	}
+	return ""
 }
 
 // afterRcpt prints the recipient report for its reply (SPEC 1.6, 1.8,

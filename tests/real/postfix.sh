@@ -245,5 +245,17 @@ check "$(arrived "$ID.partial@real.test"; same "$T/msg" "$T/got"; count "$ID.par
 same
 1'
 
+case_ 'SMTPUTF8 (RFC 6531): a recipient with a UTF-8 local part: declared, delivered byte for byte'
+R=$(printf '%s.j\303\266rg@real.test' "$ID")
+printf 'f\303\274r J\303\266rg\n' | msg utf8
+check "$(qr real.test $S "$R")" "r^@K127.0.0.1 TLS transmitted message accepted.
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
+TLS: TLSv1.3 <cipher>; certificate not checked
+^@exit 0"
+# the drop script names the mailbox with bytes outside [A-Za-z0-9@._+=-] made _
+check "$(arrived "$(printf '%s' "$R" | tr -c 'A-Za-z0-9@._+=-' _)"; same "$T/msg" "$T/got")" 'arrived
+same'
+check "$(grep -F "to=<$R>" "$REAL/log/maillog" | grep -c 'status=sent')" 1
+
 cleanup
 finish

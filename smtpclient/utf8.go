@@ -1,0 +1,65 @@
+package main
+
+import (
+	"strings"
+
+	"qmail-remote-go/lib/idna"
+)
+
+// international prepares an envelope that holds an address outside
+// ASCII (SPEC D11, RFC 6531). When the server offers SMTPUTF8, MAIL
+// declares it and the addresses go as they are. Otherwise a domain can
+// still go as its A-labels (RFC 5890), but a local part cannot: a sender
+// like that is a D for the message, a recipient an h of its own (see
+// refusal). An all-ASCII envelope declares nothing.
+func (s *session) international(sender string, rcpts []string) (string, []string, *ending) {
+	if ascii(sender) && allASCII(rcpts) {
+		return sender, rcpts, nil
+	}
+	if _, ok := s.ext["SMTPUTF8"]; ok {
+		s.utf8 = true
+		return sender, rcpts, nil
+	}
+	sender = aLabels(sender)
+	if !ascii(sender) {
+		return "", nil, &ending{letter: 'D', quit: true, text: "Sorry, " + s.ip +
+			" does not support SMTPUTF8 (RFC 6531), and the envelope sender is not ASCII. (#5.6.7)\n"}
+	}
+	out := make([]string, len(rcpts))
+	for i, r := range rcpts {
+		out[i] = aLabels(r)
+	}
+	return sender, out, nil
+}
+
+// aLabels writes the domain of address a as A-labels when it is a valid
+// internationalized domain name; otherwise a stays as it is.
+func aLabels(a string) string {
+	at := strings.LastIndexByte(a, '@')
+	if at < 0 || ascii(a[at+1:]) {
+		return a
+	}
+	d, err := idna.ToASCII(a[at+1:])
+	if err != nil {
+		return a
+	}
+	return a[:at+1] + d
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func allASCII(a []string) bool {
+	for _, s := range a {
+		if !ascii(s) {
+			return false
+		}
+	}
+	return true
+}
