@@ -21,16 +21,15 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
-	"time"
 
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/smtp"
 )
 
 const (
-	prog           = "authclient"
-	defaultTimeout = 1200 // seconds, qmail's timeoutremote
-	maxCred        = 4096 // bytes of user NUL password NUL
+	prog    = "authclient"
+	maxCred = 4096 // bytes of user NUL password NUL
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -42,9 +41,9 @@ func run(offered []string) int {
 	if v, ok := os.LookupEnv("TCPREMOTEIP"); ok {
 		ip = report.Safe(v)
 	}
-	timeout, err := timeoutSetting()
+	timeout, err := fdio.TimeoutRemote()
 	if err != nil {
-		return local("Unable to run authclient: "+err.Error()+". (#4.3.0)\n", err.Error())
+		return local("Unable to run authclient: TIMEOUTREMOTE is not a number of seconds. (#4.3.0)\n", err.Error())
 	}
 	cred, err := readCred(os.NewFile(3, "fd3"))
 	if err != nil {
@@ -101,19 +100,6 @@ func local(text, diag string) int {
 	return output(&failure{'Z', text}, "")
 }
 
-// timeoutSetting reads TIMEOUTREMOTE as smtpclient does: 0 counts as 1.
-func timeoutSetting() (time.Duration, error) {
-	secs := defaultTimeout
-	if v, ok := os.LookupEnv("TIMEOUTREMOTE"); ok {
-		n, err := strconv.ParseUint(v, 10, 31)
-		if err != nil {
-			return 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds")
-		}
-		secs = max(int(n), 1)
-	}
-	return time.Duration(secs) * time.Second, nil
-}
-
 // readCred reads fd 3 to its end, at most one byte more than maxCred
 // (enough for parseCred to see that it is too long).
 func readCred(f *os.File) ([]byte, error) {
@@ -152,24 +138,12 @@ func parseCred(b []byte) (user, pass, problem string) {
 func choose(offered []string) string {
 	for _, m := range mechanisms {
 		for _, o := range offered {
-			if asciiUpper(o) == m.name {
+			if smtp.UpperASCII(o) == m.name {
 				return m.name
 			}
 		}
 	}
 	return ""
-}
-
-// asciiUpper folds ASCII letters only: strings.ToUpper would make
-// "\u017fcram-sha-256" (long s) SCRAM-SHA-256.
-func asciiUpper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
 
 // xtext encodes s as RFC 3461 4 says: "+", "=" and every byte outside

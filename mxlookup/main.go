@@ -60,7 +60,7 @@ func resolve(name string, addrOnly bool, getenv func(string) string) ([]candidat
 	// RFC 5890: DNS holds internationalized names as A-labels. A name
 	// that is not valid IDNA 2008 never becomes a query. ASCII names go
 	// to DNS as they are, as before.
-	if !ascii(name) {
+	if !idna.IsASCII(name) {
 		a, err := idna.ToASCII(name)
 		if err != nil {
 			return nil, &failure{100, fmt.Sprintf("Sorry, %s is not a valid internationalized domain name: %s. (#5.1.2)",
@@ -73,15 +73,6 @@ func resolve(name string, addrOnly bool, getenv func(string) string) ([]candidat
 		return nil, local(err)
 	}
 	return lookup(r, name, addrOnly)
-}
-
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // newResolver reads the servers from $DNSCACHEIP or /etc/resolv.conf

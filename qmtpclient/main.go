@@ -9,19 +9,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
-	"time"
 
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
 )
 
 const (
-	prog           = "qmtpclient"
-	usage          = "usage: qmtpclient sender recip [recip ...]"
-	defaultTimeout = 1200 // seconds, qmail's timeoutremote
-	bufSize        = 64 << 10
+	prog    = "qmtpclient"
+	usage   = "usage: qmtpclient sender recip [recip ...]"
+	bufSize = 64 << 10
 )
 
 func main() { os.Exit(run(os.Args)) }
@@ -33,7 +30,7 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, usage)
 		return 100
 	}
-	timeout, err := settings()
+	timeout, err := fdio.TimeoutRemote()
 	if err != nil {
 		return fatal(100, err.Error())
 	}
@@ -85,19 +82,6 @@ func messageSize(f *os.File) (int64, error) {
 		return 0, err
 	}
 	return max(st.Size()-off, 0), nil
-}
-
-// settings reads TIMEOUTREMOTE.
-func settings() (time.Duration, error) {
-	secs := defaultTimeout
-	if v, ok := os.LookupEnv("TIMEOUTREMOTE"); ok {
-		n, err := strconv.ParseUint(v, 10, 31)
-		if err != nil {
-			return 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
-		}
-		secs = max(int(n), 1) // qmail with 0 would time out at once: take the least that works
-	}
-	return time.Duration(secs) * time.Second, nil
 }
 
 func fatal(code int, msg string) int {

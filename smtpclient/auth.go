@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"qmail-remote-go/lib/smtp"
 )
 
 // noAuthMethod is SPEC D3's sentence: the first line of the final
@@ -28,7 +30,7 @@ func (s *session) auth() *ending {
 	var mechs []string
 	refused := false
 	for _, m := range offered {
-		switch asciiUpper(m) {
+		switch smtp.UpperASCII(m) {
 		case "PLAIN", "LOGIN":
 			// SPEC D9: a password itself never goes in clear text to
 			// another host, unless a ! rule names that host.

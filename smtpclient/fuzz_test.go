@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/smtp"
 )
 
 // FuzzExtensions: the EHLO capability parser never panics, keeps at
@@ -24,7 +25,7 @@ func FuzzExtensions(f *testing.F) {
 		}
 		size := 0
 		for k, v := range ext {
-			if k == "" || k != asciiUpper(k) || strings.ContainsAny(k, "abcdefghijklmnopqrstuvwxyz") || strings.ContainsAny(k, " =\n") || strings.ContainsRune(v, '\n') {
+			if k == "" || k != smtp.UpperASCII(k) || strings.ContainsAny(k, "abcdefghijklmnopqrstuvwxyz") || strings.ContainsAny(k, " =\n") || strings.ContainsRune(v, '\n') {
 				t.Fatalf("keyword %q %q from %q", k, v, text)
 			}
 			size += len(k) + len(v)

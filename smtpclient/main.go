@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -19,10 +18,9 @@ import (
 )
 
 const (
-	prog           = "smtpclient"
-	usage          = "usage: smtpclient sender recip [recip ...]"
-	defaultTimeout = 1200 // seconds, qmail's timeoutremote
-	bufSize        = 64 << 10
+	prog    = "smtpclient"
+	usage   = "usage: smtpclient sender recip [recip ...]"
+	bufSize = 64 << 10
 )
 
 func main() { os.Exit(run(os.Args)) }
@@ -79,15 +77,8 @@ func settings() (helo string, timeout time.Duration, err error) {
 	if addr.HasLineBreak(helo) {
 		return "", 0, fmt.Errorf("HELOHOST contains a line break")
 	}
-	secs := defaultTimeout
-	if v, ok := os.LookupEnv("TIMEOUTREMOTE"); ok {
-		n, err := strconv.ParseUint(v, 10, 31)
-		if err != nil {
-			return "", 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
-		}
-		secs = max(int(n), 1) // qmail with 0 would time out at once: take the least that works
-	}
-	return helo, time.Duration(secs) * time.Second, nil
+	timeout, err = fdio.TimeoutRemote()
+	return helo, timeout, err
 }
 
 // tlsSettings reads TLS and TLSHOST and finds the TLS side: the

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/addr"
+	"qmail-remote-go/lib/idna"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
 	"qmail-remote-go/lib/tlsreport"
@@ -191,23 +192,10 @@ func extensions(text []byte) map[string]string {
 			kw, params = k, strings.TrimSpace(p+" "+params)
 		}
 		if kw != "" {
-			ext[asciiUpper(kw)] = params
+			ext[smtp.UpperASCII(kw)] = params
 		}
 	}
 	return ext
-}
-
-// asciiUpper folds ASCII letters only: EHLO keywords are ASCII (RFC 5321
-// 4.1.1.1), and strings.ToUpper would make "\u017ftarttls" STARTTLS and
-// turn bytes that are not UTF-8 into U+FFFD.
-func asciiUpper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
 
 func (s *session) mail(line string) *ending {
@@ -262,7 +250,7 @@ func (s *session) refusal(r string) string {
 	switch {
 	case addr.HasLineBreak(r):
 		return "Sorry, the recipient address contains a line break. (#5.1.3)\n"
-	case !s.utf8 && !ascii(r):
+	case !s.utf8 && !idna.IsASCII(r):
 		return "Sorry, " + s.ip + " does not support SMTPUTF8 (RFC 6531), and the recipient address is not ASCII. (#5.6.7)\n"
 	}
 	return ""

@@ -13,7 +13,7 @@ import (
 // like that is a D for the message, a recipient an h of its own (see
 // refusal). An all-ASCII envelope declares nothing.
 func (s *session) international(sender string, rcpts []string) (string, []string, *ending) {
-	if ascii(sender) && allASCII(rcpts) {
+	if idna.IsASCII(sender) && allASCII(rcpts) {
 		return sender, rcpts, nil
 	}
 	if _, ok := s.ext["SMTPUTF8"]; ok {
@@ -21,7 +21,7 @@ func (s *session) international(sender string, rcpts []string) (string, []string
 		return sender, rcpts, nil
 	}
 	sender = aLabels(sender)
-	if !ascii(sender) {
+	if !idna.IsASCII(sender) {
 		return "", nil, &ending{letter: 'D', quit: true, text: "Sorry, " + s.ip +
 			" does not support SMTPUTF8 (RFC 6531), and the envelope sender is not ASCII. (#5.6.7)\n"}
 	}
@@ -36,7 +36,7 @@ func (s *session) international(sender string, rcpts []string) (string, []string
 // internationalized domain name; otherwise a stays as it is.
 func aLabels(a string) string {
 	at := strings.LastIndexByte(a, '@')
-	if at < 0 || ascii(a[at+1:]) {
+	if at < 0 || idna.IsASCII(a[at+1:]) {
 		return a
 	}
 	d, err := idna.ToASCII(a[at+1:])
@@ -46,18 +46,9 @@ func aLabels(a string) string {
 	return a[:at+1] + d
 }
 
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 func allASCII(a []string) bool {
 	for _, s := range a {
-		if !ascii(s) {
+		if !idna.IsASCII(s) {
 			return false
 		}
 	}

@@ -36,7 +36,7 @@ func connect(s *settings) (*session, *failure) {
 
 // handshake loads the settings' files and runs the client handshake on
 // raw within TIMEOUTREMOTE (UCSPI-TLS 4). It returns the reply block's
-// entries (notes/tls-contract.md) or the failure.
+// entries (tlswrap.8) or the failure.
 func handshake(s *settings, raw net.Conn) (*tls.Conn, []string, *failure) {
 	cfg, chk, f := s.config()
 	if f != nil {

@@ -11,17 +11,17 @@ import (
 	"syscall"
 	"time"
 
+	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/tlsreport"
 )
 
 const (
-	defaultTimeout = 1200 // seconds, qmail's timeoutremote
-	defaultDepth   = 1    // qmail's verifydepth (SPEC 4.9.2)
-	maxPassword    = 1024
+	defaultDepth = 1 // qmail's verifydepth (SPEC 4.9.2)
+	maxPassword  = 1024
 )
 
-// settings are the environment of the contract (notes/tls-contract.md),
+// settings are the environment of the contract (tlswrap.8),
 // the same in every mode.
 type settings struct {
 	serverName string   // TLS_SERVERNAME: SNI, "" for none
@@ -45,7 +45,7 @@ type settings struct {
 // readSettings reads the environment and the password. Its errors are
 // the caller's mistakes: exit 100.
 func readSettings() (*settings, error) {
-	s := &settings{verify: "none", depth: defaultDepth, timeout: defaultTimeout * time.Second, passFD: -1}
+	s := &settings{verify: "none", depth: defaultDepth, passFD: -1}
 	s.serverName = os.Getenv("TLS_SERVERNAME")
 	if net.ParseIP(s.serverName) != nil {
 		s.serverName = "" // RFC 6066 3: no IP literals in SNI
@@ -77,12 +77,9 @@ func readSettings() (*settings, error) {
 		s.keyFile = s.certFile
 	}
 	s.host = firstOf(os.Getenv("TLSHOST"), os.Getenv("TLS_SERVERNAME"), os.Getenv("TCPREMOTEIP"), "unknown")
-	if v, ok := os.LookupEnv("TIMEOUTREMOTE"); ok {
-		n, err := strconv.ParseUint(v, 10, 31)
-		if err != nil {
-			return nil, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
-		}
-		s.timeout = time.Duration(max(n, 1)) * time.Second
+	var err error
+	if s.timeout, err = fdio.TimeoutRemote(); err != nil {
+		return nil, err
 	}
 	if v, ok := os.LookupEnv("KEYPASSFD"); ok {
 		fd, err := strconv.ParseUint(v, 10, 16)

@@ -8,6 +8,7 @@ package fdio
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -91,4 +92,23 @@ func (c *Conn) Close() error {
 		return errw
 	}
 	return errr
+}
+
+// DefaultTimeout is qmail's timeoutremote: 1200 seconds.
+const DefaultTimeout = 1200 * time.Second
+
+// TimeoutRemote reads $TIMEOUTREMOTE, the seconds every stage allows
+// each read and write on the peer (qmail-remote sets it from
+// control/timeoutremote): DefaultTimeout when unset; 0 counts as 1, since
+// qmail with 0 would time out at once.
+func TimeoutRemote() (time.Duration, error) {
+	v, ok := os.LookupEnv("TIMEOUTREMOTE")
+	if !ok {
+		return DefaultTimeout, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 31)
+	if err != nil {
+		return 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
+	}
+	return time.Duration(max(n, 1)) * time.Second, nil
 }

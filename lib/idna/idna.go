@@ -187,3 +187,14 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// IsASCII tells whether s holds only ASCII bytes: a name to look up or
+// send as it is.
+func IsASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -118,3 +118,17 @@ func FirstLine(text []byte) string {
 	}
 	return string(text)
 }
+
+// UpperASCII folds ASCII letters only, for EHLO keywords and SASL
+// mechanism names (ASCII by RFC 5321 4.1.1.1 and RFC 4422 3.1):
+// strings.ToUpper would make "\u017ftarttls" (long s) STARTTLS and turn
+// bytes that are not UTF-8 into U+FFFD.
+func UpperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}

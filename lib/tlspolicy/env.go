@@ -9,7 +9,7 @@ import (
 )
 
 // Env returns the variables of the TLS contract that tell tlswrap how to
-// check the server (tls-contract.md: TLS_VERIFY, TLS_NAMES, TLS_PIN,
+// check the server (tlswrap.8: TLS_VERIFY, TLS_NAMES, TLS_PIN,
 // TLS_DEPTH, TLS_CIPHERS, CAFILE, CADIR, TLS_SERVERNAME) as "NAME=value"
 // strings, leaving out empty ones. names are the names a certificate may
 // carry (see Names), sni the server name to send (see ServerName).

@@ -1,7 +1,7 @@
 // Package tlspolicy decides, from control/tlsdestinations and
 // control/domaincerts, whether and how qmail-remote uses TLS for one
 // destination, and turns the decision into the TLS_* variables that
-// tlswrap reads (/work/notes/tls-contract.md). Pure functions: no I/O,
+// tlswrap reads (tlswrap.8). Pure functions: no I/O,
 // no crypto. See SPEC 4.1, 4.9, 4.10 and decisions D6, D7, D15, D16.
 package tlspolicy
 

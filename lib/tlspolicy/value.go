@@ -31,7 +31,7 @@ const maxDepth = 100
 func parseValue(v, where string) (params, error) {
 	p := params{depth: DepthUnset}
 	if strings.ContainsAny(v, "\x00\r\n") {
-		// Values end up in the environment of tlswrap (tls-contract.md).
+		// Values end up in the environment of tlswrap (tlswrap.8).
 		return p, fmt.Errorf("%s: NUL, CR or LF in the value", where)
 	}
 	if v == "" {

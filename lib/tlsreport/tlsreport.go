@@ -1,6 +1,6 @@
 // Package tlsreport holds the report texts of TLS failures (SPEC 1.7.5,
 // D15, D22), one per error kind of the tlswrap contract
-// (notes/tls-contract.md), so that tlswrap, which puts them into its
+// (tlswrap.8), so that tlswrap, which puts them into its
 // failure block, and smtpclient, which reports them, say the same thing.
 // It imports no crypto.
 package tlsreport
