@@ -491,6 +491,36 @@ out=$(qr mx.test s@x.test r@mx.test)
 check "$(printf '%s' "$out" | grep -c '^r^@K\|^K')" 0
 waitpeers
 
+case_ 'a broken TLS record in the middle of DATA: Z Unknown TLS error (D22), never a K'
+home
+awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %d of a message that keeps the client writing\n", i }' </dev/null > "$T/big"
+peer 127.0.0.2 "$(starttls server.pem)
+read
+send 250 mx.test
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+plainraw \x17\x03\x03\x00\x20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+hang"
+route
+QMAILHOME=$H "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/big" > "$T/out" 2> /dev/null
+check "$(show < "$T/out")" "r^@ZUnknown TLS error for host: mx.test. (#4.4.1)
+^@"
+killpeers
+
+case_ 'leaf only, no intermediate (a truncated chain) with a CA file: Z, chain not verified'
+home
+awk '/BEGIN CERT/ { n++ } n == 1' "$K/server.pem" > "$T/leafonly.pem"
+peer 127.0.0.2 "$(starttls ../leafonly.pem)"
+route
+echo "mx.test:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+^@exit 0"
+killpeers
+
 case_ 'a 100 KB certificate chain: delivered'
 home
 peer 127.0.0.2 "$(starttls big.pem)

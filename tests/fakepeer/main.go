@@ -28,6 +28,9 @@
 //
 //	send TEXT       send TEXT and CRLF
 //	raw TEXT        send TEXT only (no CRLF; use it for bare LF, NUL, 8-bit)
+//	plainraw TEXT   after tls: send TEXT on the plain connection under TLS,
+//	                into the record stream (a broken record); before tls
+//	                the same as raw
 //	repeat N TEXT   send TEXT N times (no CRLF added): big replies
 //	trickle MS TEXT send TEXT one byte at a time, waiting MS milliseconds
 //	                before each byte (no CRLF added): a slow peer

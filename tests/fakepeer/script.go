@@ -56,7 +56,7 @@ func parse(l string) (command, error) {
 	c := command{op: op}
 	var err error
 	switch op {
-	case "send", "raw", "expect":
+	case "send", "raw", "expect", "plainraw":
 		c.text, err = unescape(arg)
 	case "repeat", "trickle":
 		var count string

@@ -70,6 +70,13 @@ func (cn *conn) step(c command) error {
 		return write(p, append(c.text, '\r', '\n'))
 	case "raw":
 		return write(p, c.text)
+	case "plainraw":
+		// Under TLS: bytes on the plain connection, into the record
+		// stream (a broken record, a forged alert).
+		if t, ok := p.(*tlsPeer); ok {
+			return write(t.raw, c.text)
+		}
+		return write(p, c.text)
 	case "repeat":
 		return repeat(p, c)
 	case "read":
