@@ -521,6 +521,36 @@ check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to verify X.500 certificate fr
 ^@exit 0"
 killpeers
 
+case_ 'SPEC 4.9.2: the sender-domain field: the rule holds for senders in x.test (a CA: verified)'
+home
+peer 127.0.0.2 "$tlsok"
+route
+echo "mx.test:$K/ca.pem|||x.test" > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified
+^@exit 0"
+waitpeers
+
+case_ 'SPEC 4.9.2: ... and for another sender TLS is off for the run: no STARTTLS at all'
+home
+peer 127.0.0.2 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok
+read"
+route
+echo "mx.test:$K/ca.pem|||x.test" > "$C/tlsdestinations"
+check "$(qr mx.test s@other.test r@mx.test | head -n 1)" "r^@K127.0.0.2 accepted message."
+waitpeers
+check "$(wire 127.0.0.2 | grep -c STARTTLS)" 0
+
 case_ 'a 100 KB certificate chain: delivered'
 home
 peer 127.0.0.2 "$(starttls big.pem)
