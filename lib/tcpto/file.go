@@ -60,13 +60,22 @@ func (tf *File) Write(i int) error {
 	return err
 }
 
-// Clear writes a table of zeros (and cuts the file to Size bytes).
-func (tf *File) Clear() error {
-	tf.T = Table{}
-	if _, err := tf.f.WriteAt(tf.T[:], 0); err != nil {
+// Reset writes a table of zeros over the file at path under the lock,
+// and cuts it to Size bytes: it repairs a file of the wrong size too.
+// The file must exist (it belongs to the user qmail-remote runs as).
+func Reset(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
 		return err
 	}
-	return tf.f.Truncate(Size)
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(make([]byte, Size), 0); err != nil {
+		return err
+	}
+	return f.Truncate(Size)
 }
 
 // Close releases the lock.

@@ -192,3 +192,19 @@ func TestConcurrent(t *testing.T) {
 		seen[r.Addr] = true
 	}
 }
+
+func TestReset(t *testing.T) {
+	p := table(t, make([]byte, 2000))
+	b := make([]byte, 2000)
+	b[4] = 3
+	os.WriteFile(p, b, 0o644)
+	if err := Reset(p); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != string(make([]byte, Size)) {
+		t.Errorf("after Reset: %d bytes, % x...", len(got), got[:8])
+	}
+	if err := Reset(filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Error("Reset created a missing table")
+	}
+}
