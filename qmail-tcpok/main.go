@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"qmail-remote-go/lib/control"
@@ -22,8 +23,16 @@ func run(args []string, stderr io.Writer) int {
 	}
 	path := control.HomeDir() + "/" + tcpto.Path
 	if err := tcpto.Reset(path); err != nil {
-		fmt.Fprintf(stderr, "qmail-tcpok: fatal: unable to clear %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "qmail-tcpok: fatal: unable to clear %s: %v\n", path, reason(err))
 		return 111
 	}
 	return 0
+}
+
+// reason is err without the file name, which the message gives already.
+func reason(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -26,7 +27,7 @@ func run(args []string, stdout, stderr io.Writer, now int64) int {
 	}
 	tf, err := tcpto.Open(control.HomeDir() + "/" + tcpto.Path)
 	if err != nil {
-		fmt.Fprintf(stderr, "qmail-tcpto: fatal: unable to read %s/%s: %v\n", control.HomeDir(), tcpto.Path, err)
+		fmt.Fprintf(stderr, "qmail-tcpto: fatal: unable to read %s/%s: %v\n", control.HomeDir(), tcpto.Path, reason(err))
 		return 111
 	}
 	t := tf.T
@@ -50,4 +51,12 @@ func list(w io.Writer, t *tcpto.Table, now int64) {
 		}
 		fmt.Fprintf(w, "%s timed out %d seconds ago; # recent timeouts: %d\n", r.Addr, now-r.Last, r.Count)
 	}
+}
+
+// reason is err without the file name, which the message gives already.
+func reason(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }
