@@ -69,6 +69,18 @@ type dialed struct {
 	err  error
 }
 
+// A race is the attempts in flight on one host during one call of next.
+type race struct {
+	k       *dialer
+	h       *host
+	ctx     context.Context
+	results chan dialed
+	busy    [2]bool // an attempt of the family (IPv4, IPv6) is in flight
+	found   []bool  // tcpto had a record of the address
+	timer   *time.Timer
+	pending int
+}
+
 // next connects to the next address of h that accepts. Addresses are
 // tried in order, but when an attempt has not completed after 250 ms,
 // the next address of the other family starts beside it (Happy
@@ -77,58 +89,59 @@ type dialed struct {
 // every address was tried; f is a bind failure, which ends the delivery.
 func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 	ctx, cancel := context.WithCancel(context.Background())
-	results := make(chan dialed, len(h.cands))
-	busy := [2]bool{}
-	found := make([]bool, len(h.cands))
-	timer := time.NewTimer(attemptDelay)
-	pending := 0
-	start := func() {
-		i := k.pick(h, busy, found)
-		if i < 0 {
-			return
-		}
-		busy[family(h.cands[i].addr)] = true
-		pending++
-		go func() {
-			conn, err := k.dialOne(ctx, h.cands[i].addr)
-			results <- dialed{i, conn, err}
-		}()
-		timer.Reset(attemptDelay)
-	}
-	defer func() {
-		// The losers: a pending attempt is no timeout for tcpto, and
-		// the address gets its own full attempt if h is tried again.
-		cancel()
-		for ; pending > 0; pending-- {
-			r := <-results
-			if r.conn != nil {
-				r.conn.Close()
-			}
-			h.tried[r.i] = false
-		}
-		timer.Stop()
-	}()
-	for start(); pending > 0; {
+	r := &race{k: k, h: h, ctx: ctx, results: make(chan dialed, len(h.cands)),
+		found: make([]bool, len(h.cands)), timer: time.NewTimer(attemptDelay)}
+	defer r.end(cancel)
+	for r.start(); r.pending > 0; {
 		select {
-		case r := <-results:
-			pending--
-			c := h.cands[r.i]
-			busy[family(c.addr)] = false
+		case d := <-r.results:
+			r.pending--
+			c := h.cands[d.i]
+			r.busy[family(c.addr)] = false
 			switch {
-			case r.err == nil:
-				k.connected(c.addr, found[r.i])
-				return r.conn, c, nil
-			case bindError(r.err) != nil:
-				return nil, c, temp("Can't bind to local ip address: %s. (#4.3.0)\n%s: %s\n", k.bind, k.where, oneLine(bindError(r.err).Error()))
-			case counted(r.err):
+			case d.err == nil:
+				k.connected(c.addr, r.found[d.i])
+				return d.conn, c, nil
+			case bindError(d.err) != nil:
+				return nil, c, temp("Can't bind to local ip address: %s. (#4.3.0)\n%s: %s\n", k.bind, k.where, oneLine(bindError(d.err).Error()))
+			case counted(d.err):
 				k.failed(c.addr)
 			}
-			start()
-		case <-timer.C:
-			start() // the family in flight is busy: only the other can start
+			r.start()
+		case <-r.timer.C:
+			r.start() // the family in flight is busy: only the other can start
 		}
 	}
 	return nil, candidate{}, nil
+}
+
+// start begins an attempt on the next address to try, if there is one.
+func (r *race) start() {
+	i := r.k.pick(r.h, r.busy, r.found)
+	if i < 0 {
+		return
+	}
+	r.busy[family(r.h.cands[i].addr)] = true
+	r.pending++
+	go func() {
+		conn, err := r.k.dialOne(r.ctx, r.h.cands[i].addr)
+		r.results <- dialed{i, conn, err}
+	}()
+	r.timer.Reset(attemptDelay)
+}
+
+// end closes the losers. A pending attempt is no timeout for tcpto, and
+// its address gets a full attempt of its own if the host is tried again.
+func (r *race) end(cancel context.CancelFunc) {
+	cancel()
+	for ; r.pending > 0; r.pending-- {
+		d := <-r.results
+		if d.conn != nil {
+			d.conn.Close()
+		}
+		r.h.tried[d.i] = false
+	}
+	r.timer.Stop()
 }
 
 // pick marks and returns the first address of h not yet tried, of a
