@@ -2,8 +2,8 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
-PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient
-TESTPROGS = fakepeer fakedns mkcerts fakeqmtp
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -55,7 +55,8 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker 
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
-	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzDecryptPKCS8
+	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzDecryptPKCS8 \
+	./lib/tcpto:FuzzTable ./lib/route:FuzzDomainIPs
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \

@@ -28,7 +28,11 @@ const mxlookupLimit = 150 * time.Second
 // was chosen.
 func (d *delivery) candidates() ([]candidate, *final) {
 	var cands []candidate
-	if a, ok := literal.Parse(d.route.Host); ok {
+	parse := literal.Parse
+	if d.route.Relay {
+		parse = literal.ParseRelay // smtproutes :2001:db8::1;25 (sq3)
+	}
+	if a, ok := parse(d.route.Host); ok {
 		cands = []candidate{{0, a, d.route.Host}}
 	} else {
 		var f *final

@@ -69,6 +69,7 @@ type delivery struct {
 	rcpts        []string
 	cfg          config
 	route        route.Route
+	src          route.Source     // control/domainips for the sender
 	tls          tlspolicy.Policy // for the destination after routing
 	cert         tlspolicy.Cert   // the client certificate, if hasCert
 	hasCert      bool
@@ -83,6 +84,9 @@ func (d *delivery) run() ([]byte, *final) {
 	var err error
 	if d.cfg, err = readConfig(); err != nil {
 		return nil, temp("Unable to read control files. (#4.3.0)\n")
+	}
+	if f := d.source(); f != nil {
+		return nil, f
 	}
 	if addr.HasLineBreak(d.cfg.helohost) {
 		// smtpclient would refuse it at every address, and the report
@@ -121,6 +125,7 @@ type config struct {
 	tlsdest        control.Table // control/tlsdestinations
 	tlsdestFound   bool          // it exists (SPEC D7)
 	domaincerts    control.Table
+	domainips      control.Table
 }
 
 const maxTimeout = 86400
@@ -156,7 +161,10 @@ func readConfig() (c config, err error) {
 	if c.tlsdest, c.tlsdestFound, err = control.ReadTableFound("tlsdestinations"); err != nil {
 		return c, err
 	}
-	c.domaincerts, err = control.ReadTable("domaincerts")
+	if c.domaincerts, err = control.ReadTable("domaincerts"); err != nil {
+		return c, err
+	}
+	c.domainips, err = control.ReadTable("domainips")
 	return c, err
 }
 

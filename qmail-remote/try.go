@@ -2,7 +2,6 @@ package main
 
 import (
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"time"
@@ -11,45 +10,47 @@ import (
 )
 
 // try runs the speaker on each candidate in turn until one gives the
-// final reports (SPEC 3.8, D1, D21).
+// final reports (SPEC 3.8, D1, D21). The dialer picks the address
+// within each host (connect.go).
 func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	var last []byte // the latest report of a speaker that gave up on its host with a reason
 	sp := d.speaker()
-	for _, c := range cands {
-		r, ok := d.attempt(c, false)
-		if !ok {
-			continue
-		}
-		ip := c.addr.String()
-		note := ""
-		if r.exitCode() == exitClearRetry {
-			// SPEC D8: the handshake failed at the opportunistic level;
-			// once more, in clear text, on the same address.
-			if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
-				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
+	k := d.dialer()
+	for _, h := range hosts(cands) {
+		for {
+			conn, c, f := k.next(h)
+			if f != nil {
+				return nil, f
 			}
-			note = clearNote(r.out)
-			if r, ok = d.attempt(c, true); !ok {
+			if conn == nil {
+				break
+			}
+			r, note, ok, f := d.session(k, conn, c)
+			if f != nil {
+				return nil, f
+			}
+			if !ok {
 				continue
 			}
-		}
-		switch r.exitCode() {
-		case 0:
-			if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
-				return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
-			}
-			return withNote(r.out, note), nil
-		case 100, 111:
-			// This host would not take the message; another may.
-			// Its reason, if it gave one, is a single message report.
-			if len(r.out) > 0 {
-				if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
+			ip := c.addr.String()
+			switch r.exitCode() {
+			case 0:
+				if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
 					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 				}
-				last = withNote(r.out, note)
+				return withNote(r.out, note), nil
+			case 100, 111:
+				// This host would not take the message; another may.
+				// Its reason, if it gave one, is a single message report.
+				if len(r.out) > 0 {
+					if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
+						return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
+					}
+					last = withNote(r.out, note)
+				}
+			default:
+				return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
 			}
-		default:
-			return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
 		}
 	}
 	if last != nil {
@@ -62,25 +63,26 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 // handshake (smtpclient.8).
 const exitClearRetry = 112
 
-// attempt connects to c and runs the speaker; ok is false when the
-// connection could not be made.
-func (d *delivery) attempt(c candidate, clear bool) (r result, ok bool) {
-	conn, err := d.connect(c.addr)
-	if err != nil {
-		return result{}, false
+// session runs the speaker on conn, connected to c, and closes it. When
+// the opportunistic handshake failed, it connects to c once more and
+// runs it in clear text (SPEC D8); note then says why. ok is false
+// when that second connection could not be made.
+func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, note string, ok bool, f *final) {
+	r = d.speak(conn.(*net.TCPConn), c, false)
+	conn.Close()
+	if r.exitCode() != exitClearRetry {
+		return r, "", true, nil
+	}
+	if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
+		sp := d.speaker()
+		return r, "", false, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", c.addr, sp, r.tail(sp))
+	}
+	note = clearNote(r.out)
+	if conn, _, f = k.next(&host{cands: []candidate{c}, tried: []bool{false}}); conn == nil {
+		return r, note, false, f
 	}
 	defer conn.Close()
-	return d.speak(conn, c, clear), true
-}
-
-// connect opens a TCP connection within timeoutconnect.
-func (d *delivery) connect(a netip.Addr) (*net.TCPConn, error) {
-	dialer := net.Dialer{Timeout: time.Duration(d.cfg.timeoutconnect) * time.Second}
-	c, err := dialer.Dial("tcp", netip.AddrPortFrom(a, uint16(d.route.Port)).String())
-	if err != nil {
-		return nil, err
-	}
-	return c.(*net.TCPConn), nil
+	return d.speak(conn.(*net.TCPConn), c, true), note, true, nil
 }
 
 // speak runs smtpclient with the connection on fds 6 and 7, as a UCSPI

@@ -43,3 +43,17 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	}
 	return s, false
 }
+
+// ParseRelay is Parse for the relay of a route, where the port comes
+// after a ';' or outside brackets: there a bare IPv6 address such as
+// 2001:db8::1 is no longer ambiguous, and sq3 writes relays that way.
+func ParseRelay(s string) (netip.Addr, bool) {
+	if a, ok := Parse(s); ok {
+		return a, true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}

@@ -102,3 +102,29 @@ func FuzzSelectQMTP(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDomainIPs: for any domainips value and sender, DomainIPs does not
+// panic; a bind address is never unspecified, and an error names the line.
+func FuzzDomainIPs(f *testing.F) {
+	for _, v := range []string{"192.0.2.25|mail.example.com", "2001:db8::25|mx6", "fe80::1%eth0|x", "0.0.0.0", "::|h", "|h", "x|y", ""} {
+		f.Add("", v, "a@example.com")
+		f.Add("*", v, "")
+		f.Add(".com", v, "a@b.example.com")
+	}
+	f.Fuzz(func(t *testing.T, key, value, sender string) {
+		if strings.ContainsAny(key, ":\n") || strings.ContainsRune(value, '\n') {
+			return
+		}
+		tab := control.Table{control.Lower(key): {Value: value, Where: "control/domainips line 1"}}
+		s, err := DomainIPs(tab, sender)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "control/domainips line 1: ") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if s.Bind.IsValid() && s.Bind.Unmap().IsUnspecified() {
+			t.Fatalf("bind to %v", s.Bind)
+		}
+	})
+}

@@ -5,6 +5,7 @@ package route
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"qmail-remote-go/lib/control"
@@ -95,6 +96,11 @@ func parse(e control.Entry, def Route) (Route, error) {
 			return Route{}, fmt.Errorf("%s: the AUTH user and password are longer than %d bytes", e.Where, MaxCredentials-2)
 		}
 		r.User, r.Pass = user, pass
+	}
+	if a, err := netip.ParseAddr(hostport); err == nil && a.Is6() {
+		// 2001:db8::7:25 is an address, and may have been meant as
+		// 2001:db8::7 port 25: say so rather than guess (SPEC 3.9).
+		return Route{}, fmt.Errorf("%s: an IPv6 relay needs brackets or ;port", e.Where)
 	}
 	relay, port, hasPort := splitPort(hostport)
 	if hasPort && port != "" {

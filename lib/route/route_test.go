@@ -36,6 +36,8 @@ func TestSelect(t *testing.T) {
 		{"bracketed IPv4 relay", table(":[127.0.0.1]:2525"), "any.test", "a@b", Route{Host: "[127.0.0.1]", Relay: true, Port: 2525, Where: "control/smtproutes line 1"}},
 		{"bracketed IPv6 relay with colon port", table(":[2001:db8::1]:26"), "any.test", "a@b", Route{Host: "[2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
 		{"bracketed IPv6 relay with semicolon port", table(":[2001:db8::1];26"), "any.test", "a@b", Route{Host: "[2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"bare IPv6 relay with semicolon port (sq3)", table(":2001:db8::1;26"), "any.test", "a@b", Route{Host: "2001:db8::1", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
+		{"[IPv6:] relay", table(":[IPv6:2001:db8::1]:26"), "any.test", "a@b", Route{Host: "[IPv6:2001:db8::1]", Relay: true, Port: 26, Where: "control/smtproutes line 1"}},
 		{"literal key", table("[192.0.2.7]:[198.51.100.2]"), "[192.0.2.7]", "a@b", Route{Host: "[198.51.100.2]", Relay: true, Port: 25, Where: "control/smtproutes line 1"}},
 		{"credentials", table(":submission.test:587|myuserid|my|pass:word"), "x.test", "a@b", Route{Host: "submission.test", Relay: true, Port: 587, User: "myuserid", Pass: "my|pass:word", Where: "control/smtproutes line 1"}},
 		{"empty relay with port and credentials keeps MX lookup", table(".test::2526|u|p"), "a.test", "a@b", Route{Host: "a.test", Port: 2526, User: "u", Pass: "p", Where: "control/smtproutes line 1"}},
@@ -58,6 +60,15 @@ func TestSelectBadPort(t *testing.T) {
 		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
 		if err == nil || !strings.Contains(err.Error(), "control/smtproutes line 1") {
 			t.Errorf("%q: err = %v, want one naming the line", v, err)
+		}
+	}
+}
+
+func TestSelectBareIPv6NeedsSemicolon(t *testing.T) {
+	for _, v := range []string{"2001:db8::1", "2001:db8::1:25", "::1|u|p"} {
+		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")
+		if err == nil || err.Error() != "control/smtproutes line 1: an IPv6 relay needs brackets or ;port" {
+			t.Errorf("%q: err = %v", v, err)
 		}
 	}
 }

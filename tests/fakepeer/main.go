@@ -3,7 +3,7 @@
 // Usage:
 //
 //	fakepeer [-o LOG] SCRIPT prog [args...]
-//	fakepeer -l ADDR [-n N] [-o LOG] SCRIPT [SCRIPT...]
+//	fakepeer -l ADDR [-n N] [-o LOG] [-a PEERS] SCRIPT [SCRIPT...]
 //
 // In the first form it runs prog with a pipe on its fd 6 (fakepeer to
 // prog) and another on its fd 7 (prog to fakepeer), fds 0, 1 and 2
@@ -19,7 +19,9 @@
 // seconds).
 //
 // With -o, every byte the client sends is appended to LOG, exactly as
-// sent, all connections one after the other.
+// sent, all connections one after the other. With -a (in -l mode), the
+// client's address (its source IP, IPv6 compressed) is appended to PEERS
+// as a line for each connection accepted.
 //
 // SCRIPT holds one command per line; empty lines and lines starting with
 // '#' are skipped. TEXT is the rest of the line after the single space
@@ -89,7 +91,7 @@ import (
 
 const (
 	prog        = "fakepeer"
-	usage       = "usage: fakepeer [-o LOG] SCRIPT prog [args...] | fakepeer -l ADDR [-n N] [-o LOG] SCRIPT [SCRIPT...]"
+	usage       = "usage: fakepeer [-o LOG] SCRIPT prog [args...] | fakepeer -l ADDR [-n N] [-o LOG] [-a PEERS] SCRIPT [SCRIPT...]"
 	bound       = 60 * time.Second  // hang, drain and write limit
 	acceptBound = 120 * time.Second // wait for each connection in -l mode
 )
@@ -106,6 +108,7 @@ func run(args []string) int {
 	logName := fs.String("o", "", "")
 	addr := fs.String("l", "", "")
 	n := fs.Int("n", 1, "")
+	peers := fs.String("a", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() < 1 || (*addr == "" && fs.NArg() < 2) || *n < 1 {
 		fmt.Fprintln(os.Stderr, usage)
 		return 100
@@ -132,14 +135,14 @@ func run(args []string) int {
 		log = f
 	}
 	if *addr != "" {
-		return listen(*addr, *n, scripts, log)
+		return listen(*addr, *n, scripts, log, *peers)
 	}
 	return child(fs.Args()[1:], scripts[0], log)
 }
 
 // listen serves n TCP connections one after the other, the i-th with
 // the i-th script (the last one for every connection after it).
-func listen(addr string, n int, scripts [][]command, log io.Writer) int {
+func listen(addr string, n int, scripts [][]command, log io.Writer, peers string) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fatal(111, "unable to listen: "+err.Error())
@@ -154,11 +157,29 @@ func listen(addr string, n int, scripts [][]command, log io.Writer) int {
 		if err != nil {
 			return fatal(111, "unable to accept: "+err.Error())
 		}
+		if peers != "" {
+			if err := note(peers, c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap().String()); err != nil {
+				return fatal(111, "unable to write peers: "+err.Error())
+			}
+		}
 		if serve(c.(*net.TCPConn), script, log) == errMismatch {
 			code = 100
 		}
 	}
 	return code
+}
+
+// note appends line to the file name.
+func note(name, line string) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(line + "\n")
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // child runs argv with the script on its fds 6 and 7.

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"qmail-remote-go/lib/tcpto"
+)
+
+// A host is the addresses of one MX host (or of a relay) in mxlookup's
+// order, and which of them were tried.
+type host struct {
+	cands []candidate
+	tried []bool
+}
+
+// hosts cuts the candidates into hosts: runs of one name and preference.
+func hosts(cands []candidate) []*host {
+	var hs []*host
+	for i, c := range cands {
+		if i == 0 || c.name != cands[i-1].name || c.pref != cands[i-1].pref {
+			hs = append(hs, &host{})
+		}
+		h := hs[len(hs)-1]
+		h.cands, h.tried = append(h.cands, c), append(h.tried, false)
+	}
+	return hs
+}
+
+// A dialer makes the connections of SPEC 3.8: the tcpto check and
+// update, the bind of control/domainips, timeoutconnect per attempt,
+// and Happy Eyeballs between the addresses of one host.
+type dialer struct {
+	timeout time.Duration
+	port    int
+	bind    netip.Addr // invalid: no bind
+	where   string     // the domainips line of bind
+	table   string     // tcpto's file
+	pid     int
+	now     func() int64
+	dial    func(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error)
+}
+
+func (d *delivery) dialer() *dialer {
+	return &dialer{timeout: time.Duration(d.cfg.timeoutconnect) * time.Second, port: d.route.Port,
+		bind: d.src.Bind, where: d.src.Where, table: tcpto.Path, pid: os.Getpid(),
+		now: func() int64 { return time.Now().Unix() }, dial: netDial}
+}
+
+func netDial(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error) {
+	var d net.Dialer
+	if local.IsValid() {
+		d.LocalAddr = &net.TCPAddr{IP: local.AsSlice(), Zone: local.Zone()}
+	}
+	return d.DialContext(ctx, "tcp", remote.String())
+}
+
+// attemptDelay is RFC 8305 5's Connection Attempt Delay.
+const attemptDelay = 250 * time.Millisecond
+
+type dialed struct {
+	i    int
+	conn net.Conn
+	err  error
+}
+
+// A race is the attempts in flight on one host during one call of next.
+type race struct {
+	k       *dialer
+	h       *host
+	ctx     context.Context
+	results chan dialed
+	busy    [2]bool // an attempt of the family (IPv4, IPv6) is in flight
+	found   []bool  // tcpto had a record of the address
+	timer   *time.Timer
+	pending int
+}
+
+// next connects to the next address of h that accepts. Addresses are
+// tried in order, but when an attempt has not completed after 250 ms,
+// the next address of the other family starts beside it (Happy
+// Eyeballs, RFC 8305): at most one attempt per family at a time, the
+// first connection made wins, the others are closed. conn is nil when
+// every address was tried; f is a bind failure, which ends the delivery.
+func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &race{k: k, h: h, ctx: ctx, results: make(chan dialed, len(h.cands)),
+		found: make([]bool, len(h.cands)), timer: time.NewTimer(attemptDelay)}
+	defer r.end(cancel)
+	for r.start(); r.pending > 0; {
+		select {
+		case d := <-r.results:
+			r.pending--
+			c := h.cands[d.i]
+			r.busy[family(c.addr)] = false
+			switch {
+			case d.err == nil:
+				k.connected(c.addr, r.found[d.i])
+				return d.conn, c, nil
+			case bindError(d.err) != nil:
+				return nil, c, temp("Can't bind to local ip address: %s. (#4.3.0)\n%s: %s\n", k.bind, k.where, oneLine(bindError(d.err).Error()))
+			case counted(d.err):
+				k.failed(c.addr)
+			}
+			r.start()
+		case <-r.timer.C:
+			r.start() // the family in flight is busy: only the other can start
+		}
+	}
+	return nil, candidate{}, nil
+}
+
+// start begins an attempt on the next address to try, if there is one.
+func (r *race) start() {
+	i := r.k.pick(r.h, r.busy, r.found)
+	if i < 0 {
+		return
+	}
+	r.busy[family(r.h.cands[i].addr)] = true
+	r.pending++
+	go func() {
+		conn, err := r.k.dialOne(r.ctx, r.h.cands[i].addr)
+		r.results <- dialed{i, conn, err}
+	}()
+	r.timer.Reset(attemptDelay)
+}
+
+// end closes the losers. A pending attempt is no timeout for tcpto, and
+// its address gets a full attempt of its own if the host is tried again.
+func (r *race) end(cancel context.CancelFunc) {
+	cancel()
+	for ; r.pending > 0; r.pending-- {
+		d := <-r.results
+		if d.conn != nil {
+			d.conn.Close()
+		}
+		r.h.tried[d.i] = false
+	}
+	r.timer.Stop()
+}
+
+// pick marks and returns the first address of h not yet tried, of a
+// family with no attempt in flight, that tcpto does not skip; -1 if
+// there is none.
+func (k *dialer) pick(h *host, busy [2]bool, found []bool) int {
+	for i, c := range h.cands {
+		if h.tried[i] || busy[family(c.addr)] {
+			continue
+		}
+		h.tried[i] = true
+		skip, ok := tcpto.Check(k.table, c.addr, k.now(), k.pid)
+		if !skip {
+			found[i] = ok
+			return i
+		}
+	}
+	return -1
+}
+
+func family(a netip.Addr) int {
+	if a.Is4() {
+		return 0
+	}
+	return 1
+}
+
+// dialOne is one attempt within timeoutconnect, bound to the domainips
+// address when its family is the remote's (sq3).
+func (k *dialer) dialOne(ctx context.Context, a netip.Addr) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, k.timeout)
+	defer cancel()
+	var local netip.Addr
+	if k.bind.IsValid() && k.bind.Is4() == a.Is4() {
+		local = k.bind
+	}
+	return k.dial(ctx, local, netip.AddrPortFrom(a, uint16(k.port)))
+}
+
+func (k *dialer) connected(a netip.Addr, found bool) { tcpto.Connected(k.table, a, found) }
+func (k *dialer) failed(a netip.Addr)                { tcpto.Failed(k.table, a, k.now()) }
+
+// bindError is the failure of bind(2) in err, if that is what failed.
+func bindError(err error) *os.SyscallError {
+	var se *os.SyscallError
+	if errors.As(err, &se) && se.Syscall == "bind" {
+		return se
+	}
+	return nil
+}
+
+// counted tells whether tcpto counts this failure: a timeout or a
+// refusal (sq3, SPEC A22), not an unreachable network.
+func counted(err error) bool {
+	var ne net.Error
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ETIMEDOUT) ||
+		(errors.As(err, &ne) && ne.Timeout())
+}
