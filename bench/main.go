@@ -1,5 +1,6 @@
 // Command bench measures the qmail-remote pipeline (bin/qmail-remote,
-// bin/mxlookup, bin/smtpclient) and prints a table; it asserts nothing.
+// bin/mxlookup, bin/smtpclient, bin/tlswrap, bin/qmtpclient) and prints a
+// table; it asserts nothing.
 // `make bench` runs it from the top of the tree; see README, Performance.
 //
 //	deliveries/s and CPU ms per delivery (all pipeline processes) for
@@ -12,11 +13,20 @@
 //	  deliveries/s at concurrency 20 over that link: to the bench's own
 //	  sink offering nothing (lock step), PIPELINING, and PIPELINING and
 //	  CHUNKING
+//	the same rows for the bench's own SMTP sink with STARTTLS (a
+//	  throwaway certificate) and its own QMTP sink: deliveries/s and CPU
+//	  next to clear-text SMTP (sinks.go), peak memory, 100 MB over TLS
+//	  against a raw TLS copy (tls.go) and over QMTP (qmtp.go), round trips
+//	  over the slow link
+//	CPU per delivery with TLS started only when used (today) and with
+//	  tlswrap always the outer wrapper, in clear text and with STARTTLS
+//	  (startup.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
 // The link needs root (ip netns, /dev/net/tun). BENCH_DEBUG=1 prints
-// every exit the memory measurement sees.
+// every exit the memory measurement sees, and what the bench's SMTP sink
+// reads and when.
 package main
 
 import (
@@ -42,7 +52,7 @@ var (
 	bigMB   = flag.Int("big", 100, "size of the large message in MB (10^6 bytes)")
 	sinkTCP = flag.String("sink", "127.0.0.1:10026", "smtp-sink of tests/real/setup")
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
-	rttN    = flag.Int("rtt", 5, "deliveries over the slow link")
+	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
 	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt or startup")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
@@ -546,6 +556,7 @@ func (b *bench) overLink(d time.Duration, peer []string, home string, many int) 
 	defer l.close()
 	self, _ := os.Executable()
 	srv := exec.Command("ip", append([]string{"netns", "exec", nsServer, self}, peer...)...)
+	srv.Stderr = os.Stderr // the sink's trace with BENCH_DEBUG set
 	if err := srv.Start(); err != nil {
 		return 0, 0, 0, err
 	}

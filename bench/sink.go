@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -34,6 +35,7 @@ func serveSMTP(ln net.Listener, ext string) {
 
 func smtpSession(c net.Conn, ext string) {
 	defer func() { c.Close() }() // c becomes the TLS connection after STARTTLS
+	t0 := time.Now()
 	r := bufio.NewReaderSize(c, 256<<10)
 	say := func(s string) bool { _, err := io.WriteString(c, s); return err == nil }
 	if !say("220 bench.sink ESMTP\r\n") {
@@ -44,6 +46,7 @@ func smtpSession(c net.Conn, ext string) {
 		if err != nil {
 			return
 		}
+		trace(t0, "%q, %d bytes more buffered", line[:min(len(line), 20)], r.Buffered())
 		verb := string(bytes.ToUpper(line[:min(4, len(line))]))
 		switch verb {
 		case "EHLO":
@@ -94,6 +97,7 @@ func smtpSession(c net.Conn, ext string) {
 			if tc.Handshake() != nil {
 				return
 			}
+			trace(t0, "TLS handshake done")
 			c = tc
 			r = bufio.NewReaderSize(c, 256<<10)
 		case "MAIL", "RCPT", "RSET", "NOOP":
@@ -110,6 +114,14 @@ func smtpSession(c net.Conn, ext string) {
 		default:
 			say("502 unknown command\r\n")
 		}
+	}
+}
+
+// trace prints, with BENCH_DEBUG set, what the sink read and when (ms
+// since the connection was accepted): where a delivery waits.
+func trace(t0 time.Time, format string, args ...any) {
+	if os.Getenv("BENCH_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "sink: %7.1f ms: %s\n", float64(time.Since(t0).Microseconds())/1000, fmt.Sprintf(format, args...))
 	}
 }
 
