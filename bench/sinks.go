@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-var nOwn = flag.Int("own", 1000, "small messages per concurrency level to each of the bench's own sinks")
+var nOwn = flag.Int("own", 600, "small messages per concurrency level to each of the bench's own sinks")
 
 // literal is an smtproutes or qmtproutes line routing everything to addr.
 func literal(addr string) string { return ":[" + strings.Replace(addr, ":", "]:", 1) }

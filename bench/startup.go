@@ -26,7 +26,7 @@ import (
 	"path/filepath"
 )
 
-var nStart = flag.Int("startn", 400, "deliveries of each kind in the comparison of the ways to start TLS")
+var nStart = flag.Int("startn", 300, "deliveries of each kind in the comparison of the ways to start TLS")
 
 // stageFolder makes a folder with a copy of qmail-remote, links to the
 // other stages, and an smtpclient script whose exec line is execLine.
