@@ -1,5 +1,6 @@
 // Command bench measures the qmail-remote pipeline (bin/qmail-remote,
-// bin/mxlookup, bin/smtpclient) and prints a table; it asserts nothing.
+// bin/mxlookup, bin/smtpclient, bin/tlswrap, bin/qmtpclient) and prints a
+// table; it asserts nothing.
 // `make bench` runs it from the top of the tree; see README, Performance.
 //
 //	deliveries/s and CPU ms per delivery (all pipeline processes) for
@@ -12,11 +13,20 @@
 //	  deliveries/s at concurrency 20 over that link: to the bench's own
 //	  sink offering nothing (lock step), PIPELINING, and PIPELINING and
 //	  CHUNKING
+//	the same rows for the bench's own SMTP sink with STARTTLS (a
+//	  throwaway certificate) and its own QMTP sink: deliveries/s and CPU
+//	  next to clear-text SMTP (sinks.go), peak memory, 100 MB over TLS
+//	  against a raw TLS copy (tls.go) and over QMTP (qmtp.go), round trips
+//	  over the slow link
+//	CPU per delivery with TLS started only when used (today) and with
+//	  tlswrap always the outer wrapper, in clear text and with STARTTLS
+//	  (startup.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
 // The link needs root (ip netns, /dev/net/tun). BENCH_DEBUG=1 prints
-// every exit the memory measurement sees.
+// every exit the memory measurement sees, and what the bench's SMTP sink
+// reads and when.
 package main
 
 import (
@@ -42,9 +52,9 @@ var (
 	bigMB   = flag.Int("big", 100, "size of the large message in MB (10^6 bytes)")
 	sinkTCP = flag.String("sink", "127.0.0.1:10026", "smtp-sink of tests/real/setup")
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
-	rttN    = flag.Int("rtt", 5, "deliveries over the slow link")
+	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
-	only    = flag.String("only", "", "run one part alone: throughput, memory, large or rtt")
+	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt or startup")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
@@ -62,12 +72,26 @@ func add(what, value, note string) {
 }
 
 func main() {
-	// helper modes: the raw copy client and an SMTP sink in a namespace
-	if len(os.Args) == 4 && os.Args[1] == "-rawcopy" {
-		if err := rawCopy(os.Args[2], os.Args[3]); err != nil {
-			fmt.Fprintln(os.Stderr, "rawcopy:", err)
+	// helper modes: the raw copy clients, and an SMTP or a QMTP sink in
+	// a namespace
+	if len(os.Args) == 4 && (os.Args[1] == "-rawcopy" || os.Args[1] == "-rawtlscopy") {
+		cp := rawCopy
+		if os.Args[1] == "-rawtlscopy" {
+			cp = rawTLSCopy
+		}
+		if err := cp(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, os.Args[1][1:]+":", err)
 			os.Exit(111)
 		}
+		return
+	}
+	if len(os.Args) == 3 && os.Args[1] == "-serveqmtp" {
+		ln, err := net.Listen("tcp", os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "serveqmtp:", err)
+			os.Exit(111)
+		}
+		serveQMTP(ln)
 		return
 	}
 	if len(os.Args) == 4 && os.Args[1] == "-serve" {
@@ -96,7 +120,10 @@ type bench struct {
 	goSMTP    string // address of our own SMTP sink
 	goSMTPmx  string // the same on 127.0.0.2 (mx1.real.test)
 	goBDAT    string // our own sink offering PIPELINING and CHUNKING
+	goTLS     string // the same offering STARTTLS too
 	goDiscard string
+	goTLSDisc string // a TLS discard server
+	goQMTP    string // our own QMTP sink
 }
 
 func run() error {
@@ -123,12 +150,14 @@ func run() error {
 	b.dnsUp = reachable(*dnsTCP) // unbound answers on TCP too
 	plain := func(ln net.Listener) { serveSMTP(ln, "") }
 	chunks := func(ln net.Listener) { serveSMTP(ln, "PIPELINING,CHUNKING") }
+	starttls := func(ln net.Listener) { serveSMTP(ln, "PIPELINING,CHUNKING,STARTTLS") }
 	for _, s := range []struct {
 		addr string
 		dst  *string
 		f    func(net.Listener)
 	}{{"127.0.0.1:0", &b.goSMTP, plain}, {"127.0.0.2:0", &b.goSMTPmx, plain}, {"127.0.0.1:0", &b.goBDAT, chunks},
-		{"127.0.0.1:0", &b.goDiscard, serveDiscard}} {
+		{"127.0.0.1:0", &b.goDiscard, serveDiscard}, {"127.0.0.1:0", &b.goTLS, starttls},
+		{"127.0.0.1:0", &b.goTLSDisc, serveTLSDiscard}, {"127.0.0.1:0", &b.goQMTP, serveQMTP}} {
 		ln, err := net.Listen("tcp", s.addr)
 		if err != nil {
 			return err
@@ -145,7 +174,11 @@ func run() error {
 	for _, p := range []struct {
 		name string
 		f    func()
-	}{{"throughput", b.throughput}, {"memory", b.memory}, {"large", b.large}, {"rtt", b.rtt}} {
+	}{{"throughput", b.throughput}, {"sinks", b.sinks},
+		{"memory", func() { b.memory(); b.memoryTLS(); b.memoryQMTP() }},
+		{"large", func() { b.large(); b.largeTLS(); b.largeQMTP() }},
+		{"rtt", func() { b.rtt(); b.rttTLS(); b.rttQMTP() }},
+		{"startup", b.startup}} {
 		if *only == "" || *only == p.name {
 			p.f()
 		}
@@ -476,12 +509,12 @@ func (b *bench) rtt() {
 		{"lock step", ""}, {"PIPELINING", "PIPELINING"}, {"PIPELINING and CHUNKING", "PIPELINING,CHUNKING"},
 	} {
 		w := what + ", " + m.name
-		base, _, _, err := b.overLink(0, m.ext, 0)
+		base, _, _, err := b.overLink(0, smtpPeer(m.ext), b.home("rtt", linkRoute), 0)
 		if err != nil {
 			add(w, "failed", err.Error())
 			return
 		}
-		slow, rate, cpu, err := b.overLink(*delay, m.ext, *rttMany)
+		slow, rate, cpu, err := b.overLink(*delay, smtpPeer(m.ext), b.home("rtt", linkRoute), *rttMany)
 		if err != nil {
 			add(w, "failed", err.Error())
 			return
@@ -498,24 +531,36 @@ func (b *bench) rtt() {
 	}
 }
 
+// linkServer is where the bench's sink listens behind the link, and
+// linkRoute the smtproutes or qmtproutes line that leads there.
+const (
+	linkServer = addrServer + ":2525"
+	linkRoute  = ":[" + addrServer + "]:2525"
+)
+
+// smtpPeer and qmtpPeer are the bench's own arguments that run its SMTP
+// sink offering ext, or its QMTP sink, on linkServer.
+func smtpPeer(ext string) []string { return []string{"-serve", linkServer, ext} }
+func qmtpPeer() []string           { return []string{"-serveqmtp", linkServer} }
+
 // overLink makes the link with delay d each way and the bench's sink
-// offering ext behind it, and returns the best wall time of *rttN
-// deliveries one after the other; then, when many > 0, the rate of many
-// deliveries at concurrency 20 and their CPU per delivery.
-func (b *bench) overLink(d time.Duration, ext string, many int) (best time.Duration, rate float64, cpu time.Duration, err error) {
+// (the bench run with the arguments peer) behind it, and returns the
+// best wall time of *rttN deliveries with the qmail home home, one after
+// the other; then, when many > 0, the rate of many deliveries at
+// concurrency 20 and their CPU per delivery.
+func (b *bench) overLink(d time.Duration, peer []string, home string, many int) (best time.Duration, rate float64, cpu time.Duration, err error) {
 	l, err := newLink(d)
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	defer l.close()
-	server := addrServer + ":2525"
 	self, _ := os.Executable()
-	srv := exec.Command("ip", "netns", "exec", nsServer, self, "-serve", server, ext)
+	srv := exec.Command("ip", append([]string{"netns", "exec", nsServer, self}, peer...)...)
+	srv.Stderr = os.Stderr // the sink's trace with BENCH_DEBUG set
 	if err := srv.Start(); err != nil {
 		return 0, 0, 0, err
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
-	home := b.home("rtt", ":["+addrServer+"]:2525")
 	one := func() (time.Duration, error) {
 		f, err := os.Open(b.small)
 		if err != nil {

@@ -2,12 +2,15 @@ package main
 
 // Two loopback servers of the bench's own: a minimal SMTP sink (accepts
 // every command, reads DATA to the final dot or BDAT chunks, discards
-// them; offers PIPELINING and CHUNKING when asked) and a TCP discard
-// server; and the raw copy client that sets the ceiling.
+// them; offers PIPELINING, CHUNKING and STARTTLS when asked) and a TCP
+// discard server; and the raw copy client that sets the ceiling. The TLS
+// side of the sink (a throwaway certificate) is in tls.go.
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -17,7 +20,9 @@ import (
 )
 
 // serveSMTP answers SMTP on ln until it is closed, offering the EHLO
-// keywords in ext (comma-separated: PIPELINING, CHUNKING; "" none).
+// keywords in ext (comma-separated: PIPELINING, CHUNKING, STARTTLS; ""
+// none). STARTTLS is offered only before TLS; 220 to it starts a TLS
+// server handshake with the bench's throwaway certificate.
 func serveSMTP(ln net.Listener, ext string) {
 	for {
 		c, err := ln.Accept()
@@ -29,7 +34,8 @@ func serveSMTP(ln net.Listener, ext string) {
 }
 
 func smtpSession(c net.Conn, ext string) {
-	defer c.Close()
+	defer func() { c.Close() }() // c becomes the TLS connection after STARTTLS
+	t0 := time.Now()
 	r := bufio.NewReaderSize(c, 256<<10)
 	say := func(s string) bool { _, err := io.WriteString(c, s); return err == nil }
 	if !say("220 bench.sink ESMTP\r\n") {
@@ -40,12 +46,16 @@ func smtpSession(c net.Conn, ext string) {
 		if err != nil {
 			return
 		}
+		trace(t0, "%q, %d bytes more buffered", line[:min(len(line), 20)], r.Buffered())
 		verb := string(bytes.ToUpper(line[:min(4, len(line))]))
 		switch verb {
 		case "EHLO":
 			rep := "bench.sink"
 			if ext != "" {
 				rep += "\n" + strings.ReplaceAll(ext, ",", "\n")
+			}
+			if _, isTLS := c.(*tls.Conn); isTLS {
+				rep = strings.Replace(rep, "\nSTARTTLS", "", 1)
 			}
 			lines := strings.Split(rep, "\n")
 			rep = ""
@@ -75,6 +85,21 @@ func smtpSession(c net.Conn, ext string) {
 			} else {
 				say("250 ok\r\n")
 			}
+		case "STAR": // STARTTLS (RFC 3207)
+			if _, isTLS := c.(*tls.Conn); isTLS || !strings.Contains(ext, "STARTTLS") {
+				say("502 unknown command\r\n")
+				continue
+			}
+			if !say("220 go ahead\r\n") {
+				return
+			}
+			tc := tls.Server(c, sinkTLS())
+			if tc.Handshake() != nil {
+				return
+			}
+			trace(t0, "TLS handshake done")
+			c = tc
+			r = bufio.NewReaderSize(c, 256<<10)
 		case "MAIL", "RCPT", "RSET", "NOOP":
 			say("250 ok\r\n")
 		case "DATA":
@@ -89,6 +114,14 @@ func smtpSession(c net.Conn, ext string) {
 		default:
 			say("502 unknown command\r\n")
 		}
+	}
+}
+
+// trace prints, with BENCH_DEBUG set, what the sink read and when (ms
+// since the connection was accepted): where a delivery waits.
+func trace(t0 time.Time, format string, args ...any) {
+	if os.Getenv("BENCH_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "sink: %7.1f ms: %s\n", float64(time.Since(t0).Microseconds())/1000, fmt.Sprintf(format, args...))
 	}
 }
 
