@@ -187,7 +187,10 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		return nil, nil
 	}
 	r6, w7 := h.net.Files()
-	h.cmd = exec.Command(h.path, "-d", "3")
+	// -q: tlswrap ends once all we wrote went out with close_notify, not
+	// when the server closes: QUIT's reply is not waited for (SPEC D2),
+	// and finish would otherwise wait one round trip for it.
+	h.cmd = exec.Command(h.path, "-d", "3", "-q")
 	h.cmd.Stdin, h.cmd.Stdout, h.cmd.Stderr = fromApp[0], toApp[1], os.Stderr
 	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD).
 	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass}

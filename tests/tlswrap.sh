@@ -405,16 +405,36 @@ send 250 ok" -
 check "$(wc -c < "$T/out")" 920008
 check "$(cmp "$T/in" "$T/wire" && echo same)" same
 
+case_ 'helper -q: ends once the application'"'"'s bytes went out with close_notify, without waiting for the server (QUIT not awaited)'
+printf 'QUIT\r\n' > "$T/in"
+printf '%s\n' "$TLS
+read
+sleep 3000
+send 221 too late" > "$T/script"
+: > "$T/wire"
+start=$(date +%s%N)
+env $TLSENV "$TBIN/fakepeer" -o "$T/wire" "$T/script" \
+	sh -c 'exec "$0" -d 9 -q 9> "$1" < "$2" 2> "$3"; ' "$BIN/tlswrap" "$T/block" "$T/in" "$T/err" > "$T/out" 2>> "$T/peer.err" &
+# tlswrap itself must be done long before the server speaks: the pid is
+# fakepeer's, whose child is tlswrap; wait for the wire to hold QUIT and
+# tlswrap to be gone.
+i=0
+while [ $i -lt 100 ] && ! grep -q QUIT "$T/wire" 2> /dev/null; do sleep 0.05; i=$((i + 1)); done
+i=0
+while [ $i -lt 100 ] && pgrep -f "tlswrap -d 9 -q" > /dev/null; do sleep 0.05; i=$((i + 1)); done
+check "$(pgrep -f "tlswrap -d 9 -q" > /dev/null && echo still running || echo ended) $(show < "$T/wire") $(cat "$T/out")" "ended QUIT^M "
+wait
+
 # --- usage and descriptors
 
-case_ 'usage: no arguments, -d with a prog, -d 1, 7 or -1, -i alone, -i with -d, -x: exit 100 and the usage line'
+case_ 'usage: no arguments, -d with a prog, -d 1, 7 or -1, -i alone, -i with -d, -x, -q without -d: exit 100 and the usage line'
 u=
-for args in '' '-d 9 prog' '-d 1' '-d 7' '-d -1 prog' '-i' '-i -d 9' '-x prog'; do
+for args in '' '-d 9 prog' '-d 1' '-d 7' '-d -1 prog' '-i' '-i -d 9' '-x prog' '-q prog' '-i -q prog'; do
 	"$BIN/tlswrap" $args 6< /dev/null 7> /dev/null 2> "$T/err"
 	u="$u$? $(cat "$T/err")
 "
 done
-check "$u" "$(for i in 1 2 3 4 5 6 7 8; do echo '100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd'; done)
+check "$u" "$(for i in 1 2 3 4 5 6 7 8 9 10; do echo '100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd [-q]'; done)
 "
 
 case_ 'fds 6 and 7 not open: exit 111'

@@ -17,7 +17,7 @@ import (
 
 const (
 	prog  = "tlswrap"
-	usage = "usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd"
+	usage = "usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd [-q]"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -30,10 +30,11 @@ func run(args []string) int {
 	fs.SetOutput(io.Discard)
 	immediate := fs.Bool("i", false, "")
 	notify := fs.Int("d", -1, "")
+	quick := fs.Bool("q", false, "")
 	err := fs.Parse(args)
 	helper := false
 	fs.Visit(func(f *flag.Flag) { helper = helper || f.Name == "d" })
-	if err != nil || helper == (fs.NArg() > 0) || (helper && *immediate) ||
+	if err != nil || helper == (fs.NArg() > 0) || (helper && *immediate) || (*quick && !helper) ||
 		(helper && (*notify < 3 || *notify == 6 || *notify == 7)) {
 		fmt.Fprintln(os.Stderr, usage)
 		return 100
@@ -49,7 +50,7 @@ func run(args []string) int {
 	delete(inherited, s.passFD)
 	switch {
 	case helper:
-		return helperMode(*notify, s)
+		return helperMode(*notify, *quick, s)
 	case *immediate:
 		return immediateMode(fs.Args(), s, inherited)
 	}
@@ -58,8 +59,9 @@ func run(args []string) int {
 
 // helperMode (-d FD): the application is the parent and has asked for
 // TLS already. Handshake now, the block on FD, then relay fd 0 -> TLS
-// and TLS -> fd 1.
-func helperMode(fd int, s *settings) int {
+// and TLS -> fd 1, until both directions end; with -q (quick) until the
+// application's side ends.
+func helperMode(fd int, quick bool, s *settings) int {
 	if err := checkFDs(fd); err != nil {
 		return fatal(111, "unable to use notification fd: "+err.Error())
 	}
@@ -76,7 +78,11 @@ func helperMode(fd int, s *settings) int {
 		return fatal(111, "unable to write the reply block: "+err.Error())
 	}
 	r := startRelay(sess.conn, sess.raw, os.Stdin, os.Stdout, s.timeout)
-	if err := r.wait(); err != nil {
+	wait := r.wait
+	if quick {
+		wait = r.untilAppDone
+	}
+	if err := wait(); err != nil {
 		return fatal(111, "unable to relay: "+err.Error())
 	}
 	sess.conn.Close()

@@ -22,7 +22,12 @@ type relay struct {
 func startRelay(c *tls.Conn, raw net.Conn, appR io.ReadCloser, appW io.WriteCloser, timeout time.Duration) *relay {
 	r := &relay{make(chan error, 1), make(chan error, 1)}
 	go func() { r.up <- upward(c, raw, appR, timeout) }()
-	go func() { r.down <- downward(c, appW) }()
+	go func() {
+		// The verdict is in the channel before the application sees EOF,
+		// so whoever reacts to that EOF finds it (helperMode).
+		r.down <- downward(c, appW)
+		appW.Close()
+	}()
 	return r
 }
 
@@ -60,9 +65,9 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 
 // downward copies TLS to the application. The network's EOF, with or
 // without close_notify (s6's -j: SMTP ends itself), is a normal end, and
-// so is an application that stopped reading; the application sees EOF.
+// so is an application that stopped reading; the application then sees
+// EOF (startRelay closes appW).
 func downward(c *tls.Conn, appW io.WriteCloser) error {
-	defer appW.Close()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
@@ -96,4 +101,39 @@ func (r *relay) wait() error {
 		}
 	}
 	return nil
+}
+
+// untilAppDone returns once the application's side is over: everything
+// it wrote went out, with close_notify (SMTP does not wait for the reply
+// to QUIT, so neither do we: waiting for the server to close would cost
+// the application a round trip), or either direction failed first. A
+// failure of the network side that the application saw as EOF is
+// already in r.down then (startRelay).
+func (r *relay) untilAppDone() error {
+	select {
+	case err := <-r.down:
+		if err != nil {
+			return err
+		}
+	default:
+	}
+	for {
+		select {
+		case err := <-r.up:
+			if err != nil {
+				return err
+			}
+			select {
+			case err := <-r.down:
+				return err
+			default:
+				return nil
+			}
+		case err := <-r.down:
+			if err != nil {
+				return err
+			}
+			r.down = nil // ended cleanly: only up is left
+		}
+	}
 }
