@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// relayBuf is each direction's buffer: 256 KiB, so one read takes in
+// what a large pipe holds and one Write makes 16 records.
+const relayBuf = 256 << 10
+
 // A relay moves clear text between the application and TLS in two
 // goroutines (UCSPI-TLS 4); up and down each get one value when their
 // direction is over: nil for a normal end.
@@ -37,7 +41,7 @@ func startRelay(c *tls.Conn, raw net.Conn, appR io.ReadCloser, appW io.WriteClos
 // half-closes the connection.
 func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration) error {
 	defer appR.Close() // a failed write: the application sees EPIPE
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, relayBuf)
 	for {
 		n, err := appR.Read(buf)
 		if n > 0 {
@@ -68,7 +72,7 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 // so is an application that stopped reading; the application then sees
 // EOF (startRelay closes appW).
 func downward(c *tls.Conn, appW io.WriteCloser) error {
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, relayBuf)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
