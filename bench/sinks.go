@@ -185,7 +185,7 @@ func (b *bench) linkRows(name string, peer []string, home string, many int, proc
 		fmt.Sprintf("best of %d %.0f ms, %.0f ms with no delay on the same link; round trip %v; the bench's sink", *rttN, ms(slow), ms(base), rt))
 	if many > 0 {
 		add(fmt.Sprintf("%d small deliveries over that link, concurrency 20, %s", many, name), fmt.Sprintf("%.1f deliveries/s", rate),
-			fmt.Sprintf("%.1f ms CPU per delivery (%s, ip netns exec); bound by the link alone: 20 / %.0f ms = %.0f/s", ms(cpu), procs, ms(slow), 20/slow.Seconds()))
+			fmt.Sprintf("%.1f ms CPU per delivery (%s); bound by the link alone: 20 / %.0f ms = %.0f/s", ms(cpu), procs, ms(slow), 20/slow.Seconds()))
 	}
 }
 
