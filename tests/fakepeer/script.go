@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"qmail-remote-go/tests/script"
 )
 
 // A command is one parsed script line.
@@ -57,7 +59,7 @@ func parse(l string) (command, error) {
 	var err error
 	switch op {
 	case "send", "raw", "expect", "plainraw":
-		c.text, err = unescape(arg)
+		c.text, err = script.Unescape(arg)
 	case "repeat", "trickle":
 		var count string
 		count, arg, _ = strings.Cut(arg, " ")
@@ -65,7 +67,7 @@ func parse(l string) (command, error) {
 			err = fmt.Errorf("negative number")
 		}
 		if err == nil {
-			c.text, err = unescape(arg)
+			c.text, err = script.Unescape(arg)
 		}
 	case "sleep":
 		if c.n, err = strconv.Atoi(arg); err == nil && c.n < 0 {
@@ -90,43 +92,4 @@ func parse(l string) (command, error) {
 		err = fmt.Errorf("unknown command %q", op)
 	}
 	return c, err
-}
-
-// unescape turns \r \n \t \0 \\ and \xHH into bytes.
-func unescape(s string) ([]byte, error) {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b = append(b, s[i])
-			continue
-		}
-		if i++; i == len(s) {
-			return nil, fmt.Errorf("lone backslash at the end")
-		}
-		switch s[i] {
-		case 'r':
-			b = append(b, '\r')
-		case 'n':
-			b = append(b, '\n')
-		case 't':
-			b = append(b, '\t')
-		case '0':
-			b = append(b, 0)
-		case '\\':
-			b = append(b, '\\')
-		case 'x':
-			if i+2 >= len(s) {
-				return nil, fmt.Errorf("short \\x escape")
-			}
-			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			if err != nil {
-				return nil, fmt.Errorf("bad \\x escape %q", s[i+1:i+3])
-			}
-			b = append(b, byte(v))
-			i += 2
-		default:
-			return nil, fmt.Errorf("unknown escape \\%c", s[i])
-		}
-	}
-	return b, nil
 }

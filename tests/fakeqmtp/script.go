@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"qmail-remote-go/tests/script"
 )
 
 // A command is one parsed script line.
@@ -50,7 +52,7 @@ func parse(l string) (command, error) {
 	var err error
 	switch op {
 	case "reply", "raw":
-		c.text, err = unescape(arg)
+		c.text, err = script.Unescape(arg)
 	case "readn", "sleep":
 		c.n, err = number(arg)
 	case "truncate":
@@ -75,43 +77,4 @@ func number(s string) (int64, error) {
 		err = fmt.Errorf("negative number")
 	}
 	return n, err
-}
-
-// unescape turns \r \n \t \0 \\ and \xHH into bytes.
-func unescape(s string) ([]byte, error) {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b = append(b, s[i])
-			continue
-		}
-		if i++; i == len(s) {
-			return nil, fmt.Errorf("lone backslash at the end")
-		}
-		switch s[i] {
-		case 'r':
-			b = append(b, '\r')
-		case 'n':
-			b = append(b, '\n')
-		case 't':
-			b = append(b, '\t')
-		case '0':
-			b = append(b, 0)
-		case '\\':
-			b = append(b, '\\')
-		case 'x':
-			if i+2 >= len(s) {
-				return nil, fmt.Errorf("short \\x escape")
-			}
-			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			if err != nil {
-				return nil, fmt.Errorf("bad \\x escape %q", s[i+1:i+3])
-			}
-			b = append(b, byte(v))
-			i += 2
-		default:
-			return nil, fmt.Errorf("unknown escape \\%c", s[i])
-		}
-	}
-	return b, nil
 }

@@ -1,0 +1,47 @@
+// Package script holds what the scripted test peers (tests/fakepeer,
+// tests/fakeqmtp) share in reading their scripts.
+package script
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Unescape turns \r \n \t \0 \\ and \xHH into bytes.
+func Unescape(s string) ([]byte, error) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b = append(b, s[i])
+			continue
+		}
+		if i++; i == len(s) {
+			return nil, fmt.Errorf("lone backslash at the end")
+		}
+		switch s[i] {
+		case 'r':
+			b = append(b, '\r')
+		case 'n':
+			b = append(b, '\n')
+		case 't':
+			b = append(b, '\t')
+		case '0':
+			b = append(b, 0)
+		case '\\':
+			b = append(b, '\\')
+		case 'x':
+			if i+2 >= len(s) {
+				return nil, fmt.Errorf("short \\x escape")
+			}
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return nil, fmt.Errorf("bad \\x escape %q", s[i+1:i+3])
+			}
+			b = append(b, byte(v))
+			i += 2
+		default:
+			return nil, fmt.Errorf("unknown escape \\%c", s[i])
+		}
+	}
+	return b, nil
+}
