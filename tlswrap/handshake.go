@@ -26,12 +26,13 @@ func connect(s *settings) (*session, *failure) {
 	if err != nil {
 		return nil, fail(tlsreport.Handshake, "use network fds", err)
 	}
-	c, entries, f := handshake(s, raw)
+	b := &batcher{Conn: raw}
+	c, entries, f := handshake(s, b)
 	if f != nil {
 		raw.Close()
 		return nil, f
 	}
-	return &session{c, raw, entries}, nil
+	return &session{c, b, entries}, nil
 }
 
 // handshake loads the settings' files and runs the client handshake on

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// relayBuf is each direction's buffer: 256 KiB, so one read takes in
-// what a large pipe holds and one Write makes 16 records.
+// relayBuf is the upward buffer: 256 KiB, so one read takes in what a
+// large pipe holds and one Write makes 16 records, sent in one write
+// (batcher). Downward carries replies: 32 KiB.
 const relayBuf = 256 << 10
 
 // A relay moves clear text between the application and TLS in two
@@ -46,7 +47,12 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 		n, err := appR.Read(buf)
 		if n > 0 {
 			c.SetWriteDeadline(time.Now().Add(timeout))
-			if _, werr := c.Write(buf[:n]); werr != nil {
+			write := func() error { _, err := c.Write(buf[:n]); return err }
+			if b, ok := raw.(*batcher); ok {
+				if werr := b.batch(write); werr != nil {
+					return werr
+				}
+			} else if werr := write(); werr != nil {
 				return werr
 			}
 		}
@@ -72,7 +78,7 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 // so is an application that stopped reading; the application then sees
 // EOF (startRelay closes appW).
 func downward(c *tls.Conn, appW io.WriteCloser) error {
-	buf := make([]byte, relayBuf)
+	buf := make([]byte, 32<<10) // replies: small
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
