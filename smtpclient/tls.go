@@ -254,10 +254,14 @@ func (h *helperSide) finish() bool {
 // never closes costs little.
 const finishWait = 2 * time.Second
 
-// bigPipe asks for a 1 MiB pipe buffer (F_SETPIPE_SZ, Linux).
+// bigPipe asks for a 1 MiB pipe buffer (F_SETPIPE_SZ, Linux). Through
+// SyscallConn, not Fd: Fd would make the pipe blocking, and its
+// deadlines (TIMEOUTREMOTE) would stop working.
 func bigPipe(f *os.File) {
 	const setPipeSize = 1031 // F_SETPIPE_SZ
-	syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), setPipeSize, 1<<20)
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, setPipeSize, 1<<20) })
+	}
 }
 
 // pipe is os.Pipe as a pair: [0] read end, [1] write end.
