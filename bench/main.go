@@ -21,6 +21,9 @@
 //	CPU per delivery with TLS started only when used (today) and with
 //	  tlswrap always the outer wrapper, in clear text and with STARTTLS
 //	  (startup.go)
+//	the floor of the design: do-nothing Go programs starting 1, 2 or 3
+//	  others, and a TLS handshake in-process, against small deliveries
+//	  by a literal route, an MX route and STARTTLS (floor.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
@@ -54,7 +57,7 @@ var (
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
 	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
-	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt or startup")
+	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup or floor")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
@@ -185,7 +188,7 @@ func run() error {
 		{"memory", func() { b.memory(); b.memoryTLS(); b.memoryQMTP() }},
 		{"large", func() { b.large(); b.largeTLS(); b.largeQMTP() }},
 		{"rtt", func() { b.rtt(); b.rttTLS(); b.rttQMTP() }},
-		{"startup", b.startup}} {
+		{"startup", b.startup}, {"floor", b.floor}} {
 		if *only == "" || *only == p.name {
 			p.f()
 		}
