@@ -101,18 +101,30 @@ func (d *delivery) tlsEnv(c candidate, clear bool) (env []string, keyPass *os.Fi
 	if d.cert.Password == "" {
 		return env, nil, nil
 	}
-	r, w, err := os.Pipe()
+	r, err := secretPipe(d.cert.Password)
 	if err != nil {
-		return nil, nil, err
-	}
-	// A password is far below the pipe's buffer: this write cannot block.
-	_, err = w.WriteString(d.cert.Password)
-	w.Close()
-	if err != nil {
-		r.Close()
 		return nil, nil, err
 	}
 	return append(env, "KEYPASSFD=9"), r, nil
+}
+
+// secretPipe returns the read end of a pipe that holds secret and is
+// closed for writing: a secret reaches a stage on a descriptor, never in
+// argv or the environment. The control file parsers bound what goes in
+// (lib/route, lib/tlspolicy) far below a pipe's buffer, so the write
+// cannot block.
+func secretPipe(secret string) (*os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	_, err = w.WriteString(secret)
+	w.Close()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // withNote adds a line to the last report of a stream (SPEC D8: the
@@ -143,15 +155,8 @@ func (d *delivery) authEnv() (env []string, creds *os.File, err error) {
 	if d.route.User == "" {
 		return nil, nil, nil
 	}
-	r, w, err := os.Pipe()
+	r, err := secretPipe(d.route.User + "\x00" + d.route.Pass + "\x00")
 	if err != nil {
-		return nil, nil, err
-	}
-	// Well below the pipe's buffer (a control line): this cannot block.
-	_, err = w.WriteString(d.route.User + "\x00" + d.route.Pass + "\x00")
-	w.Close()
-	if err != nil {
-		r.Close()
 		return nil, nil, err
 	}
 	env = []string{"AUTHFD=8"}
