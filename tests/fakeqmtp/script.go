@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -20,30 +18,7 @@ type command struct {
 
 // load parses the script file; any error names the line.
 func load(name string) ([]command, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("unable to read script: %w", err)
-	}
-	defer f.Close()
-	var cmds []command
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for no := 1; sc.Scan(); no++ {
-		l := strings.TrimSuffix(sc.Text(), "\r")
-		if l == "" || l[0] == '#' {
-			continue
-		}
-		c, err := parse(l)
-		if err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", name, no, err)
-		}
-		c.line = no
-		cmds = append(cmds, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("unable to read script: %w", err)
-	}
-	return cmds, nil
+	return script.Load(name, parse, func(c *command, no int) { c.line = no })
 }
 
 func parse(l string) (command, error) {

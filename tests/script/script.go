@@ -3,9 +3,43 @@
 package script
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 )
+
+// Load reads the script file name: one command a line, empty lines and
+// lines starting with '#' skipped, a final CR dropped; parse makes a
+// command of each, and setLine tells it its line number. Any error
+// names the line.
+func Load[C any](name string, parse func(string) (C, error), setLine func(*C, int)) ([]C, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read script: %w", err)
+	}
+	defer f.Close()
+	var cmds []C
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for no := 1; sc.Scan(); no++ {
+		l := strings.TrimSuffix(sc.Text(), "\r")
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		c, err := parse(l)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", name, no, err)
+		}
+		setLine(&c, no)
+		cmds = append(cmds, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("unable to read script: %w", err)
+	}
+	return cmds, nil
+}
 
 // Unescape turns \r \n \t \0 \\ and \xHH into bytes.
 func Unescape(s string) ([]byte, error) {
