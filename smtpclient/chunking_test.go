@@ -50,6 +50,15 @@ var chunkTranscripts = []transcript{
 		out: "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
 	{name: "CHUNKING and a partial final line: DATA, D, no dot, no QUIT", server: hi + ehloChunk + "250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n",
 		msg: "a\nbc", client: cData, out: "r\x00DSMTP cannot transfer messages with partial final lines. (#5.6.2)\n\x00"},
+	// Without SIZE and 8BITMIME only the last byte is read (partial).
+	{name: "CHUNKING alone and a partial final line: DATA, D", server: hi + ehloChunkOnly + "250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n",
+		msg: "a\nbc", client: cData, out: "r\x00DSMTP cannot transfer messages with partial final lines. (#5.6.2)\n\x00"},
+	{name: "CHUNKING alone, a final CR: BDAT", server: hi + ehloChunkOnly + "250 ok\r\n250 ok\r\n250 ok\r\n",
+		msg: "a\r", client: cRcpt + "BDAT 3 LAST\r\na\r\nQUIT\r\n",
+		out: "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
+	{name: "CHUNKING alone, empty message: BDAT 0 LAST", server: hi + ehloChunkOnly + "250 ok\r\n250 ok\r\n250 ok\r\n",
+		msg: "", client: cRcpt + "BDAT 0 LAST\r\nQUIT\r\n",
+		out: "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
 	{name: "CHUNKING: the connection dies after BDAT LAST went out: Possible duplicate!", server: hi + ehloChunk + "250 ok\r\n250 ok\r\n",
 		msg: message, client: cRcpt + "BDAT 18 LAST\r\nSubject: x\r\n\r\nhi\r\n", out: "r\x00" + dupe},
 	{name: "CHUNKING: ... even before the MAIL reply", server: hi + ehloChunk,
@@ -157,5 +166,29 @@ func TestChunkingRefused(t *testing.T) {
 		if !strings.HasPrefix(got, "EHLO MAIL RCPT BDAT BDAT ") || !strings.HasSuffix(got, "BDAT QUIT ") || nb > 8 || strings.Contains(got, "LAST") {
 			t.Errorf("%s: server saw %q", tt.code, got)
 		}
+	}
+}
+
+// TestPartial: the last byte decides, from wherever the message starts;
+// the position is kept.
+func TestPartial(t *testing.T) {
+	for _, c := range []struct {
+		msg  string
+		skip int64
+		want bool
+	}{{"", 0, false}, {"a\n", 0, false}, {"a\r", 0, false}, {"a\r\n", 0, false}, {"a\nb", 0, true},
+		{"x", 1, false}, {"\nab", 1, true}, {"ab\n", 2, false}} {
+		r := strings.NewReader(c.msg)
+		r.Seek(c.skip, io.SeekStart)
+		got, ok, err := partial(r)
+		if !ok || err != nil || got != c.want {
+			t.Errorf("partial(%q from %d) = %v, %v, %v; want %v", c.msg, c.skip, got, ok, err, c.want)
+		}
+		if pos, _ := r.Seek(0, io.SeekCurrent); pos != c.skip {
+			t.Errorf("partial(%q) left the position at %d, not %d", c.msg, pos, c.skip)
+		}
+	}
+	if _, ok, _ := partial(struct{ io.Reader }{strings.NewReader("a")}); ok {
+		t.Error("a reader that cannot seek: ok")
 	}
 }

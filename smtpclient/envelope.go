@@ -29,7 +29,14 @@ func (s *session) prepare() (plan, *ending) {
 	if !size && !eightBit && !(pipelining && chunking) {
 		return p, nil
 	}
-	info, ok, err := scan(s.msg)
+	var info smtp.Info
+	var ok bool
+	var err error
+	if size || eightBit {
+		info, ok, err = scan(s.msg)
+	} else {
+		info.Partial, ok, err = partial(s.msg)
+	}
 	if err != nil {
 		return p, &ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
 	}
@@ -69,6 +76,35 @@ func scan(msg io.Reader) (info smtp.Info, ok bool, err error) {
 	}
 	_, err = sk.Seek(start, io.SeekStart)
 	return info, err == nil, err
+}
+
+// partial tells whether the message ends in a partial line from its
+// last byte alone, which is all CHUNKING needs to know when no SIZE or
+// 8BITMIME asks for a whole reading: that reading cost a sixth of the
+// CPU of a 100 MB delivery over STARTTLS (make bench). ok is false as
+// for scan.
+func partial(msg io.Reader) (part, ok bool, err error) {
+	sk, isSeeker := msg.(io.Seeker)
+	ra, isReaderAt := msg.(io.ReaderAt)
+	if !isSeeker || !isReaderAt {
+		return false, false, nil
+	}
+	start, err := sk.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return false, false, nil
+	}
+	end, err := sk.Seek(0, io.SeekEnd)
+	if _, serr := sk.Seek(start, io.SeekStart); err == nil {
+		err = serr
+	}
+	if err != nil || end <= start {
+		return false, err == nil, err
+	}
+	var last [1]byte
+	if _, err := ra.ReadAt(last[:], end-1); err != nil {
+		return false, false, err
+	}
+	return last[0] != '\n' && last[0] != '\r', true, nil
 }
 
 // pipelined sends MAIL, every RCPT and DATA in one write (RFC 2920; with

@@ -15,6 +15,8 @@ import (
 const (
 	ehloPipe  = "250-mx.example.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
 	ehloChunk = "250-mx.example.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 8BITMIME\r\n"
+	// ehloChunkOnly: nothing asks for the message's size or its 8-bit bytes
+	ehloChunkOnly = "250-mx.example.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
 )
 
 // talk runs one session on the server's bytes and returns what the
