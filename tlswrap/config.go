@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"qmail-remote-go/lib/tlsreport"
@@ -60,9 +59,26 @@ func (s *settings) config() (*tls.Config, *checker, *failure) {
 	return cfg, chk, nil
 }
 
-// hashName is an OpenSSL hashed-directory name: 8 hex digits, a dot, a
-// number.
-var hashName = regexp.MustCompile(`^[0-9a-fA-F]{8}\.r?[0-9]+$`)
+// hashName tells an OpenSSL hashed-directory name: 8 hex digits, a
+// dot, an optional r, a number. By hand, not a regexp: compiling one at
+// every start, and linking the package, cost tlswrap start-up time.
+func hashName(name string) bool {
+	if len(name) < 10 || name[8] != '.' {
+		return false
+	}
+	for _, c := range []byte(name[:8]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	n := strings.TrimPrefix(name[9:], "r")
+	for _, c := range []byte(n) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return n != ""
+}
 
 // roots are the trust anchors: CAFILE and CADIR, else the system's.
 func (s *settings) roots() (*x509.CertPool, error) {
@@ -87,7 +103,7 @@ func (s *settings) roots() (*x509.CertPool, error) {
 		n := 0
 		for _, e := range ents {
 			name := e.Name()
-			if e.IsDir() || !(strings.HasSuffix(name, ".pem") || strings.HasSuffix(name, ".crt") || hashName.MatchString(name)) {
+			if e.IsDir() || !(strings.HasSuffix(name, ".pem") || strings.HasSuffix(name, ".crt") || hashName(name)) {
 				continue
 			}
 			b, err := os.ReadFile(filepath.Join(s.caDir, name))

@@ -213,3 +213,15 @@ func TestChecker(t *testing.T) {
 		t.Errorf("no certificate: %v", err)
 	}
 }
+
+func TestHashName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"0a1b2c3d.0": true, "0A1B2C3D.12": true, "0a1b2c3d.r0": true, "0a1b2c3d.r": false,
+		"0a1b2c3d.": false, "0a1b2c3g.0": false, "0a1b2c3.0": false, "0a1b2c3d0.0": false,
+		"0a1b2c3d.0x": false, "0a1b2c3d.rr0": false, "ca.pem": false, "": false,
+	} {
+		if got := hashName(name); got != want {
+			t.Errorf("hashName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
