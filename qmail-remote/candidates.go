@@ -176,5 +176,13 @@ func stageEnv() []string {
 		}
 		env = append(env, kv)
 	}
+	// Chosen for speed (make bench, the floor rows): every stage is one
+	// sequential dialogue, and a second P costs each Go program of the
+	// delivery page faults and threads at start (40 fewer page faults
+	// and 1-3 ms less CPU per small delivery here), nothing in return.
+	// An administrator's own GOMAXPROCS is kept.
+	if _, ok := os.LookupEnv("GOMAXPROCS"); !ok {
+		env = append(env, "GOMAXPROCS=1")
+	}
 	return env
 }

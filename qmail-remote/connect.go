@@ -53,7 +53,10 @@ func (d *delivery) dialer() *dialer {
 }
 
 func netDial(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error) {
-	var d net.Dialer
+	// No TCP keep-alive (Go's default turns it on, with three more
+	// system calls): every read and write of the stage has its own
+	// timeoutremote.
+	d := net.Dialer{KeepAlive: -1}
 	if local.IsValid() {
 		d.LocalAddr = &net.TCPAddr{IP: local.AsSlice(), Zone: local.Zone()}
 	}

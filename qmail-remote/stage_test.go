@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStageEnvMaxprocs: the stages get GOMAXPROCS=1 unless the
+// administrator set GOMAXPROCS; our own connection's variables stay out.
+func TestStageEnvMaxprocs(t *testing.T) {
+	t.Setenv("TCPREMOTEIP", "192.0.2.9")
+	t.Setenv("GOMAXPROCS", "") // restored after the test
+	os.Unsetenv("GOMAXPROCS")
+	env := strings.Join(stageEnv(), "\n")
+	if !strings.Contains(env, "\nGOMAXPROCS=1") && !strings.HasPrefix(env, "GOMAXPROCS=1") {
+		t.Errorf("no GOMAXPROCS=1 in %q", env)
+	}
+	if strings.Contains(env, "TCPREMOTEIP") {
+		t.Errorf("TCPREMOTEIP passed on: %q", env)
+	}
+	t.Setenv("GOMAXPROCS", "4")
+	env = strings.Join(stageEnv(), "\n")
+	if strings.Contains(env, "GOMAXPROCS=1") || !strings.Contains(env, "GOMAXPROCS=4") {
+		t.Errorf("the administrator's GOMAXPROCS=4 not kept: %q", env)
+	}
+}
+
+// TestStageRun: how a stage ends, as run tells it.
+func TestStageRun(t *testing.T) {
+	sh := func(script string, limit time.Duration, max int) result {
+		return stage{name: "sh", args: []string{"-c", script}, limit: limit, max: max}.run("/bin")
+	}
+	r := sh("echo out; echo one >&2; echo last >&2; exit 7", 10*time.Second, 100)
+	if string(r.out) != "out\n" || r.said != "last" || r.exitCode() != 7 || r.why("x") != "x crashed: exit status 7" {
+		t.Errorf("exit 7: %q, said %q, exit %d, %q", r.out, r.said, r.exitCode(), r.why("x"))
+	}
+	r = sh("kill -9 $$", 10*time.Second, 100)
+	if r.exitCode() != -1 || r.why("x") != "x crashed: signal: killed" {
+		t.Errorf("SIGKILL: exit %d, %q", r.exitCode(), r.why("x"))
+	}
+	t0 := time.Now()
+	r = sh("echo started; exec sleep 30", 300*time.Millisecond, 100)
+	if !r.timedOut || r.exitCode() != -1 || string(r.out) != "started\n" || time.Since(t0) > 5*time.Second {
+		t.Errorf("over the limit: timed out %v, exit %d, %q after %v", r.timedOut, r.exitCode(), r.out, time.Since(t0))
+	}
+	r = sh("while :; do echo 0123456789; done", 10*time.Second, 1000)
+	if !r.overflow || len(r.out) != 1000 {
+		t.Errorf("too much output: overflow %v, %d bytes", r.overflow, len(r.out))
+	}
+	r = stage{name: "no-such-stage", limit: time.Second, max: 10}.run(t.TempDir())
+	if r.err == nil || !strings.Contains(r.why("x"), "unable to run x: fork/exec ") {
+		t.Errorf("a missing program: %v, %q", r.err, r.why("x"))
+	}
+}
+
+// TestStageGrandchild: a grandchild that leaves our process group and
+// keeps fd 1 open holds us waitDelay after the stage exits, not the
+// stage's whole limit.
+func TestStageGrandchild(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	defer func(d time.Duration) { waitDelay = d }(waitDelay)
+	waitDelay = 300 * time.Millisecond
+	t0 := time.Now()
+	r := stage{name: "sh", args: []string{"-c", "echo ok; setsid sleep 5 & exit 0"}, limit: 20 * time.Second, max: 100}.run("/bin")
+	if d := time.Since(t0); d > 3*time.Second || r.timedOut || r.exitCode() != 0 || string(r.out) != "ok\n" {
+		t.Errorf("after %v: timed out %v, exit %d, %q", d, r.timedOut, r.exitCode(), r.out)
+	}
+}
