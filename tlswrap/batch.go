@@ -29,6 +29,13 @@ func (b *batcher) Write(p []byte) (int, error) {
 	return b.Conn.Write(p)
 }
 
+// batchCap holds the records of one relay block, with room for their
+// headers, tags and padding (an eighth more: records are smaller in the
+// first 128 KiB, crypto/tls's dynamic record sizing). Made once: grown
+// by append from nothing, the buffer was allocated five times over, and
+// every new page is a page fault.
+const batchCap = relayBuf + relayBuf/8
+
 // batch runs f with the writes gathered, then sends them in one write.
 func (b *batcher) batch(f func() error) error {
 	b.mu.Lock()

@@ -26,7 +26,7 @@ func connect(s *settings) (*session, *failure) {
 	if err != nil {
 		return nil, fail(tlsreport.Handshake, "use network fds", err)
 	}
-	b := &batcher{Conn: raw}
+	b := &batcher{Conn: raw, buf: make([]byte, 0, batchCap)}
 	c, entries, f := handshake(s, b)
 	if f != nil {
 		raw.Close()
