@@ -112,17 +112,22 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		s.side = &wrapperSide{ctl: ctl, rfd: rfd, wfd: wfd, net: conn, timeout: timeout}
 		return nil
 	}
-	path, ok := beside("tlswrap")
-	if !ok {
-		return nil // as if STARTTLS were not offered
-	}
-	h := &helperSide{path: path, net: conn, timeout: timeout}
+	h := &helperSide{net: conn, timeout: timeout}
 	if fd, ok := fdEnv("KEYPASSFD"); !ok {
 		return fmt.Errorf("KEYPASSFD is not a descriptor number")
 	} else if fd >= 0 {
 		h.keyPass = os.NewFile(uintptr(fd), "KEYPASSFD")
 	}
-	s.side = h
+	// tlswrap is looked for once the server offers STARTTLS: a session
+	// that stays in clear text never asks (a readlink and a stat fewer).
+	s.findSide = func() tlsSide {
+		path, ok := beside("tlswrap")
+		if !ok {
+			return nil // as if STARTTLS were not offered
+		}
+		h.path = path
+		return h
+	}
 	return nil
 }
 

@@ -31,6 +31,9 @@ type session struct {
 	level string  // TLS level: tlsNo, tlsTry, tlsMust
 	host  string  // the destination after routing, for TLS texts
 	side  tlsSide // starts TLS; nil when nothing can
+	// findSide finds our own tlswrap when STARTTLS is first offered,
+	// and becomes side; nil when there is nothing to find.
+	findSide func() tlsSide
 
 	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
 	runAuth     authRunner             // runs authclient; nil without credentials

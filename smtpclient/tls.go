@@ -47,7 +47,11 @@ func (s *session) startTLS() *ending {
 	if s.level == tlsNo || s.tlsOn {
 		return nil
 	}
-	if _, offered := s.ext["STARTTLS"]; !offered || s.side == nil {
+	_, offered := s.ext["STARTTLS"]
+	if offered && s.side == nil && s.findSide != nil {
+		s.side, s.findSide = s.findSide(), nil
+	}
+	if !offered || s.side == nil {
 		if s.level == tlsMust {
 			// SPEC 1.7.5 (sq3's text): try the next address (D8, D21).
 			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n",

@@ -656,6 +656,47 @@ check "$(qr mx.test s@x.test r@mx.test)" "ZI wasn't able to process the TLS ciph
 ^@exit 0"
 killpeers
 
+# smtpclient looks for tlswrap once STARTTLS is offered; without one
+# beside it, the session goes on as if STARTTLS were not offered.
+nobin=$T/notlswrap
+mkdir -p "$nobin"
+cp "$BIN/qmail-remote" "$BIN/mxlookup" "$BIN/smtpclient" "$nobin/"
+case_ 'no tlswrap beside smtpclient: STARTTLS offered, clear text, plain K'
+home
+peer 127.0.0.2 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+read"
+route
+check "$(BIN=$nobin qr mx.test s@x.test r@mx.test)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+^@exit 0"
+waitpeers
+check "$(wire 127.0.0.2 | head -n 2)" "EHLO helo.test^M
+MAIL FROM:<s@x.test>^M"
+
+case_ 'no tlswrap beside smtpclient, TLS required: Z with the D21 text'
+home
+peer 127.0.0.2 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+read"
+route
+echo "mx.test:" > "$C/tlsdestinations"
+check "$(BIN=$nobin qr mx.test s@x.test r@mx.test)" "ZI wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
+^@exit 0"
+waitpeers
+
 if [ "$(id -u)" = 0 ]; then
 case_ 'SMTPS: port 465 from tlsdestinations: TLS before the greeting'
 home
