@@ -78,7 +78,11 @@ func (s stage) run(bin string) result {
 	// thread of ours, so that is for our whole life.) PidFD tells when
 	// the stage itself has exited (waitDelay).
 	pidfd := -1
-	attr := &syscall.ProcAttr{Env: s.env, Files: files,
+	env := s.env
+	if env == nil {
+		env = os.Environ() // as os/exec does
+	}
+	attr := &syscall.ProcAttr{Env: env, Files: files,
 		Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}}
 	argv := append([]string{bin + "/" + s.name}, s.args...)
 	pid, err := syscall.ForkExec(argv[0], argv, attr)
@@ -109,9 +113,10 @@ func (s stage) run(bin string) result {
 }
 
 // readStage reads the stage's fds 1 and 2 into out and errs until both
-// close, in one ppoll loop. At limit it kills the stage (kill) and says
-// so; once pidfd tells that the stage exited, a grandchild may hold
-// the pipes for waitDelay more.
+// close and the stage exits, in one ppoll loop. At limit it kills the
+// stage (kill) and says so; once pidfd tells that the stage exited, a
+// grandchild may hold the pipes for waitDelay more. Without a pidfd
+// (-1) it ends when both pipes close.
 func readStage(outFd, errFd, pidfd int, out, errs *capped, limit time.Duration, kill func()) (timedOut bool) {
 	const pollIn, pollHup, pollErr = 0x1, 0x10, 0x8
 	type pollFd struct {
@@ -123,7 +128,9 @@ func readStage(outFd, errFd, pidfd int, out, errs *capped, limit time.Duration, 
 	deadline := time.Now().Add(limit)
 	exited, killed := false, false
 	buf := make([]byte, 4096)
-	for fds[0].fd >= 0 || fds[1].fd >= 0 {
+	// Until fds 1 and 2 are closed and the stage has exited (when pidfd
+	// can tell), as os/exec's Wait did.
+	for fds[0].fd >= 0 || fds[1].fd >= 0 || fds[2].fd >= 0 {
 		left := time.Until(deadline)
 		if left <= 0 {
 			if exited || killed { // waitDelay is over: run kills what is left

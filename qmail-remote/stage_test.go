@@ -71,3 +71,19 @@ func TestStageGrandchild(t *testing.T) {
 		t.Errorf("after %v: timed out %v, exit %d, %q", d, r.timedOut, r.exitCode(), r.out)
 	}
 }
+
+// TestStageClosesItsOutput: a stage that closes fds 1 and 2 and goes on
+// working is waited for (up to its limit), not killed.
+func TestStageClosesItsOutput(t *testing.T) {
+	dir := t.TempDir()
+	r := stage{name: "sh", args: []string{"-c", "exec >&- 2>&-; sleep 0.3; touch " + dir + "/done"},
+		limit: 10 * time.Second, max: 100}.run("/bin")
+	if _, err := os.Stat(dir + "/done"); err != nil || r.exitCode() != 0 {
+		t.Errorf("the stage did not finish its work: %v, exit %d", err, r.exitCode())
+	}
+	t0 := time.Now()
+	r = stage{name: "sh", args: []string{"-c", "exec >&- 2>&-; exec sleep 30"}, limit: 300 * time.Millisecond, max: 100}.run("/bin")
+	if !r.timedOut || time.Since(t0) > 5*time.Second {
+		t.Errorf("a silent stage past its limit: timed out %v after %v", r.timedOut, time.Since(t0))
+	}
+}
