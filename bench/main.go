@@ -88,6 +88,17 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) >= 2 && os.Args[1] == "-split" {
+		if len(os.Args) != 5 {
+			fmt.Fprintln(os.Stderr, "usage: bench -split PERF_SCRIPT_OUTPUT RUNS HZ")
+			os.Exit(100)
+		}
+		if err := splitMode(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "split:", err)
+			os.Exit(111)
+		}
+		return
+	}
 	if len(os.Args) == 5 && os.Args[1] == "-many" {
 		if err := manyMode(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "many:", err)
