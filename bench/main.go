@@ -434,60 +434,34 @@ func (b *bench) large() {
 	rate := func(d time.Duration) float64 { return size / d.Seconds() }
 	lit := b.home("big", ":["+strings.Replace(b.goSMTP, ":", "]:", 1))
 	self, _ := os.Executable()
-	var ceil, pipe time.Duration
-	var pipeCPU time.Duration
-	for i := 0; i < 5; i++ {
-		t0 := time.Now()
-		if err := exec.Command(self, "-rawcopy", b.goDiscard, b.big).Run(); err != nil {
-			add(what+", raw copy to a TCP discard server (ceiling)", "failed", err.Error())
-			return
-		}
-		if d := time.Since(t0); ceil == 0 || d < ceil {
-			ceil = d
-		}
-		c0 := childCPU()
-		t0 = time.Now()
-		if err := b.deliver(lit, "big.test", b.big); err != nil {
-			add(what+", pipeline to the bench's SMTP sink", "failed", err.Error())
-			return
-		}
-		if d := time.Since(t0); pipe == 0 || d < pipe {
-			pipe, pipeCPU = d, childCPU()-c0
-		}
+	rawCopy := func() error { return exec.Command(self, "-rawcopy", b.goDiscard, b.big).Run() }
+	r, err := versus(rawCopy, func() error { return b.deliver(lit, "big.test", b.big) })
+	if err != nil {
+		add(what+", pipeline to the bench's SMTP sink", "failed", err.Error())
+		return
 	}
-	copyKB := 0
-	if ps, err := peaks(exec.Command(self, "-rawcopy", b.goDiscard, b.big)); err == nil {
-		copyKB, _, _ = sum(ps)
-	}
-	add(what+", raw copy to a TCP discard server (ceiling)", fmt.Sprintf("%.0f MB/s", rate(ceil)),
-		fmt.Sprintf("peak %.1f MiB; a 64 KiB read/write loop, no conversion; best of 5", mb(copyKB)))
+	add(what+", raw copy to a TCP discard server (ceiling)", fmt.Sprintf("%.0f MB/s", rate(r.ceil)),
+		fmt.Sprintf("peak %.1f MiB; a 64 KiB read/write loop, no conversion; best of %d", mb(rawCopyPeak("-rawcopy", b.goDiscard, b.big)), *bigRuns))
 	kb, parts, err := b.measure(lit, "big.test", b.big)
 	if err != nil {
 		parts = err.Error()
 	}
-	add(what+", pipeline to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(pipe)),
-		fmt.Sprintf("%.2f of the ceiling; peak %.1f MiB (%s MiB); %.0f ms CPU; best of 5",
-			ceil.Seconds()/pipe.Seconds(), mb(kb), parts, ms(pipeCPU)))
+	add(what+", pipeline to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(r.pipe)),
+		fmt.Sprintf("%s; peak %.1f MiB (%s MiB); %.0f ms CPU; best of %d", r.ratios("ceiling"), mb(kb), parts, ms(r.pipeCPU), *bigRuns))
 	// The same to a sink that offers CHUNKING: 1 MiB BDAT chunks.
 	bdat := b.home("bigbdat", ":["+strings.Replace(b.goBDAT, ":", "]:", 1))
-	var chunked, chunkedCPU time.Duration
-	for i := 0; i < 5; i++ {
-		c0, t0 := childCPU(), time.Now()
-		if err := b.deliver(bdat, "big.test", b.big); err != nil {
-			add(what+", BDAT chunks to the bench's SMTP sink", "failed", err.Error())
-			return
-		}
-		if d := time.Since(t0); chunked == 0 || d < chunked {
-			chunked, chunkedCPU = d, childCPU()-c0
-		}
+	r, err = versus(rawCopy, func() error { return b.deliver(bdat, "big.test", b.big) })
+	if err != nil {
+		add(what+", BDAT chunks to the bench's SMTP sink", "failed", err.Error())
+		return
 	}
 	kb, parts, err = b.measure(bdat, "big.test", b.big)
 	if err != nil {
 		parts = err.Error()
 	}
-	add(what+", BDAT chunks to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(chunked)),
-		fmt.Sprintf("%.2f of the ceiling; peak %.1f MiB (%s MiB); %.0f ms CPU; best of 5; PIPELINING and CHUNKING offered",
-			ceil.Seconds()/chunked.Seconds(), mb(kb), parts, ms(chunkedCPU)))
+	add(what+", BDAT chunks to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(r.pipe)),
+		fmt.Sprintf("%s (%.0f MB/s in these turns); peak %.1f MiB (%s MiB); %.0f ms CPU; best of %d; PIPELINING and CHUNKING offered",
+			r.ratios("ceiling"), rate(r.ceil), mb(kb), parts, ms(r.pipeCPU), *bigRuns))
 	if b.sinkUp {
 		home := b.home("bigsink", ":["+strings.Replace(*sinkTCP, ":", "]:", 1))
 		var best time.Duration

@@ -122,7 +122,7 @@ func (b *bench) largeQMTP() {
 	rate := func(d time.Duration) float64 { return size / d.Seconds() }
 	home := b.homeQMTP("big-qmtp", b.goQMTP)
 	self, _ := os.Executable()
-	ceil, pipe, cpu, err := versus(
+	r, err := versus(
 		func() error { return exec.Command(self, "-rawcopy", b.goDiscard, b.big).Run() },
 		func() error { return b.deliver(home, "big.test", b.big) })
 	if err != nil {
@@ -133,9 +133,9 @@ func (b *bench) largeQMTP() {
 	if err != nil {
 		parts = err.Error()
 	}
-	add(what, fmt.Sprintf("%.0f MB/s", rate(pipe)),
-		fmt.Sprintf("%.2f of the TCP ceiling (%.0f MB/s in these turns); peak %.1f MiB (%s MiB); %.0f ms CPU; best of 5",
-			ceil.Seconds()/pipe.Seconds(), rate(ceil), mb(kb), parts, ms(cpu)))
+	add(what, fmt.Sprintf("%.0f MB/s", rate(r.pipe)),
+		fmt.Sprintf("%s (%.0f MB/s in these turns); peak %.1f MiB (%s MiB); %.0f ms CPU; best of %d",
+			r.ratios("TCP ceiling"), rate(r.ceil), mb(kb), parts, ms(r.pipeCPU), *bigRuns))
 }
 
 // rttQMTP: round trips of a QMTP delivery, and the rate over the link.

@@ -6,6 +6,7 @@ package main
 // work on this shared machine weighs on all three alike.
 
 import (
+	"sort"
 	"bytes"
 	"flag"
 	"fmt"
@@ -189,27 +190,48 @@ func (b *bench) linkRows(name string, peer []string, home string, many int, proc
 	}
 }
 
-// versus alternates the ceiling and the pipeline five times each and
-// returns the best time of each, with the pipeline's CPU in its best run:
-// the best run is the one least disturbed by other work.
-func versus(ceiling, pipeline func() error) (ceil, pipe, pipeCPU time.Duration, err error) {
-	for i := 0; i < 5; i++ {
+// bigRuns is how many pairs versus takes.
+var bigRuns = flag.Int("bigruns", 9, "ceiling and pipeline pairs of each 100 MB row (large)")
+
+// A race is the outcome of versus: the best time of each side (the run
+// least disturbed by other work), the pipeline's CPU in its best run,
+// and the median of the pair-by-pair ratios ceiling/pipeline, which
+// holds when the machine's speed drifts between pairs (this one's does).
+type race struct {
+	ceil, pipe, pipeCPU time.Duration
+	median              float64
+}
+
+// versus alternates the ceiling and the pipeline *bigRuns times each.
+func versus(ceiling, pipeline func() error) (r race, err error) {
+	var ratios []float64
+	for i := 0; i < *bigRuns; i++ {
 		t0 := time.Now()
 		if err := ceiling(); err != nil {
-			return 0, 0, 0, fmt.Errorf("ceiling: %v", err)
+			return r, fmt.Errorf("ceiling: %v", err)
 		}
-		if d := time.Since(t0); ceil == 0 || d < ceil {
-			ceil = d
+		c := time.Since(t0)
+		if r.ceil == 0 || c < r.ceil {
+			r.ceil = c
 		}
 		c0, t0 := childCPU(), time.Now()
 		if err := pipeline(); err != nil {
-			return 0, 0, 0, fmt.Errorf("pipeline: %v", err)
+			return r, fmt.Errorf("pipeline: %v", err)
 		}
-		if d := time.Since(t0); pipe == 0 || d < pipe {
-			pipe, pipeCPU = d, childCPU()-c0
+		d := time.Since(t0)
+		if r.pipe == 0 || d < r.pipe {
+			r.pipe, r.pipeCPU = d, childCPU()-c0
 		}
+		ratios = append(ratios, c.Seconds()/d.Seconds())
 	}
-	return ceil, pipe, pipeCPU, nil
+	sort.Float64s(ratios)
+	r.median = ratios[len(ratios)/2]
+	return r, nil
+}
+
+// ratios says both ways of comparing a race, for the details column.
+func (r race) ratios(ceiling string) string {
+	return fmt.Sprintf("%.2f of the %s best against best, %.2f the median of %d pairs", r.ceil.Seconds()/r.pipe.Seconds(), ceiling, r.median, *bigRuns)
 }
 
 // rawCopyPeak is the peak memory of the raw copy helper run with args.

@@ -127,22 +127,22 @@ func (b *bench) largeTLS() {
 		add(what+", pipeline with STARTTLS to the bench's SMTP sink", "failed", err.Error())
 		return
 	}
-	ceil, pipe, cpu, err := versus(
+	r, err := versus(
 		func() error { return exec.Command(self, "-rawtlscopy", b.goTLSDisc, b.big).Run() },
 		func() error { return b.deliver(home, "big.test", b.big) })
 	if err != nil {
 		add(what+", pipeline with STARTTLS to the bench's SMTP sink", "failed", err.Error())
 		return
 	}
-	add(what+", raw TLS copy to a TLS discard server (ceiling)", fmt.Sprintf("%.0f MB/s", rate(ceil)),
-		fmt.Sprintf("peak %.1f MiB; rawcopy's 64 KiB loop into crypto/tls; best of 5", mb(rawCopyPeak("-rawtlscopy", b.goTLSDisc, b.big))))
+	add(what+", raw TLS copy to a TLS discard server (ceiling)", fmt.Sprintf("%.0f MB/s", rate(r.ceil)),
+		fmt.Sprintf("peak %.1f MiB; rawcopy's 64 KiB loop into crypto/tls; best of %d", mb(rawCopyPeak("-rawtlscopy", b.goTLSDisc, b.big)), *bigRuns))
 	kb, parts, err := b.measure(home, "big.test", b.big)
 	if err != nil {
 		parts = err.Error()
 	}
-	add(what+", pipeline with STARTTLS to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(pipe)),
-		fmt.Sprintf("%.2f of the TLS ceiling; peak %.1f MiB (%s MiB); %.0f ms CPU; best of 5; BDAT chunks; %s",
-			ceil.Seconds()/pipe.Seconds(), mb(kb), parts, ms(cpu), tlsLine(rep)))
+	add(what+", pipeline with STARTTLS to the bench's SMTP sink", fmt.Sprintf("%.0f MB/s", rate(r.pipe)),
+		fmt.Sprintf("%s; peak %.1f MiB (%s MiB); %.0f ms CPU; best of %d; BDAT chunks; %s",
+			r.ratios("TLS ceiling"), mb(kb), parts, ms(r.pipeCPU), *bigRuns, tlsLine(rep)))
 }
 
 // rttTLS: round trips of a STARTTLS delivery in lock step and with
