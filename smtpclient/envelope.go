@@ -119,6 +119,7 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 	whole := false
 	if p.chunking {
 		k = smtp.NewChunker(s.msg)
+		defer k.Close() // every writer of its chunks has ended by then
 		var err error
 		switch first, whole, err = k.Next(oneWrite); {
 		case err == smtp.ErrPartialLine: // the message changed since prepare

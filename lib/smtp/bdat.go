@@ -70,12 +70,13 @@ func eightBit(b []byte) bool {
 // terminator. It reads the message as it goes, so it holds one chunk and
 // two blocks in memory, never the whole message.
 type Chunker struct {
-	r     io.Reader
-	c     converter
-	buf   []byte // one block read from r
-	out   []byte // converted bytes; out[:taken] went out with the last chunk
-	taken int
-	eof   bool
+	r       io.Reader
+	c       converter
+	buf     []byte // one block read from r
+	out     []byte // converted bytes; out[:taken] went out with the last chunk
+	taken   int
+	eof     bool
+	release func() // gives out's memory back (chunkBuffer); nil: the GC does
 }
 
 // NewChunker returns a Chunker reading msg.
@@ -92,7 +93,10 @@ func NewChunker(msg io.Reader) *Chunker {
 func (k *Chunker) Next(max int) (chunk []byte, last bool, err error) {
 	if need := max + 2*BlockSize + 1; cap(k.out) < need {
 		// Room for a chunk and one converted block: no growing later.
-		k.out = append(make([]byte, 0, need), k.out[k.taken:]...)
+		buf, release := chunkBuffer(need)
+		k.out = append(buf, k.out[k.taken:]...)
+		k.Close() // the buffer before, now copied
+		k.release = release
 	} else {
 		k.out = append(k.out[:0], k.out[k.taken:]...)
 	}
@@ -120,4 +124,14 @@ func (k *Chunker) Next(max int) (chunk []byte, last bool, err error) {
 	}
 	k.taken = len(k.out)
 	return k.out, true, nil
+}
+
+// Close gives the chunk buffer's memory back: no chunk it returned may
+// be used after it. A Chunker not closed holds it until the process
+// ends (smtpclient's one Chunker does no harm that way).
+func (k *Chunker) Close() {
+	if k.release != nil {
+		k.release()
+		k.release = nil
+	}
 }

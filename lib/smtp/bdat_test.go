@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -126,4 +128,50 @@ func FuzzChunker(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestChunkerClose: chunks of 1 MiB come from a buffer that Close gives
+// back (a mapping on Linux); a Chunker reused for many messages must
+// not keep them.
+func TestChunkerClose(t *testing.T) {
+	msg := strings.Repeat(strings.Repeat("x", 99)+"\n", 30000) // 3 MB
+	before := rssKB()
+	for i := 0; i < 200; i++ {
+		k := NewChunker(strings.NewReader(msg))
+		n := 0
+		for {
+			c, last, err := k.Next(1 << 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(c)
+			if last {
+				break
+			}
+		}
+		k.Close()
+		k.Close() // twice is harmless
+		if n != 30000*101 {
+			t.Fatalf("%d bytes, want %d", n, 30000*101)
+		}
+	}
+	// 200 buffers kept would be 400 MiB or more
+	if after := rssKB(); before > 0 && after-before > 100<<10 {
+		t.Errorf("resident memory grew from %d to %d KiB", before, after)
+	}
+}
+
+// rssKB is VmRSS of this process, 0 where /proc cannot tell.
+func rssKB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	return 0
 }
