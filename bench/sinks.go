@@ -6,13 +6,13 @@ package main
 // work on this shared machine weighs on all three alike.
 
 import (
-	"sort"
 	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
