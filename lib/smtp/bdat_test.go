@@ -3,6 +3,7 @@ package smtp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -134,20 +135,32 @@ func FuzzChunker(f *testing.F) {
 // back (a mapping on Linux); a Chunker reused for many messages must
 // not keep them.
 func TestChunkerClose(t *testing.T) {
-	msg := strings.Repeat(strings.Repeat("x", 99)+"\n", 30000) // 3 MB
+	var b strings.Builder
+	for i := 0; i < 30000; i++ { // 3 MB, lines told apart
+		fmt.Fprintf(&b, "%05d %s\n", i, strings.Repeat("x", 93))
+	}
+	msg := b.String()
+	want := strings.ReplaceAll(msg, "\n", "\r\n")
 	before := rssKB()
 	for i := 0; i < 200; i++ {
 		k := NewChunker(strings.NewReader(msg))
 		n := 0
+		var got strings.Builder
 		for {
 			c, last, err := k.Next(1 << 20)
 			if err != nil {
 				t.Fatal(err)
 			}
 			n += len(c)
+			if i == 0 {
+				got.Write(c)
+			}
 			if last {
 				break
 			}
+		}
+		if i == 0 && got.String() != want {
+			t.Fatal("the chunks are not the message in BDAT form")
 		}
 		k.Close()
 		k.Close() // twice is harmless
