@@ -29,6 +29,6 @@ func chunkBuffer(n int) ([]byte, func()) {
 	}
 	off := (hugePage - int(uintptr(unsafe.Pointer(&m[0]))%hugePage)) % hugePage
 	b := m[off : off+hugePage : off+hugePage]
-	syscall.Madvise(b, 14) // MADV_HUGEPAGE; without THP the pages are small
+	syscall.Madvise(b, syscall.MADV_HUGEPAGE) // without THP the pages are small
 	return b[:0:n], func() { syscall.Munmap(m) }
 }
