@@ -45,7 +45,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -328,34 +327,7 @@ func (b *bench) throughput() {
 	}
 	home := b.home("sink", ":["+strings.Replace(*sinkTCP, ":", "]:", 1))
 	for _, conc := range []int{1, 20} {
-		jobs := make(chan struct{})
-		var mu sync.Mutex
-		var fails int
-		var firstErr error
-		var wg sync.WaitGroup
-		cpu0, t0 := childCPU(), time.Now()
-		for w := 0; w < conc; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range jobs {
-					if err := b.deliver(home, "sink.test", b.small); err != nil {
-						mu.Lock()
-						fails++
-						if firstErr == nil {
-							firstErr = err
-						}
-						mu.Unlock()
-					}
-				}
-			}()
-		}
-		for i := 0; i < *nSmall; i++ {
-			jobs <- struct{}{}
-		}
-		close(jobs)
-		wg.Wait()
-		wall, cpu := time.Since(t0), childCPU()-cpu0
+		wall, cpu, fails, firstErr := batch(conc, *nSmall, func() error { return b.deliver(home, "sink.test", b.small) })
 		note := fmt.Sprintf("%.2f ms CPU per delivery (qmail-remote + smtpclient); %.1f s in all", ms(cpu)/float64(*nSmall), wall.Seconds())
 		if fails > 0 {
 			note += fmt.Sprintf("; %d NOT delivered, first: %v", fails, firstErr)
