@@ -6,14 +6,12 @@ import (
 	"crypto/des"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
@@ -22,48 +20,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"qmail-remote-go/tests/pkcs8"
 )
 
-// encryptPKCS8 is an encoder of its own (RFC 8018 A.2, A.4) for the
-// decoder's tests; prf nil leaves the PRF out (the HMAC-SHA1 default).
+// encryptPKCS8 encrypts der with tests/pkcs8's encoder; prf nil leaves
+// the PRF out (the HMAC-SHA1 default).
 func encryptPKCS8(t *testing.T, der []byte, pass string, prf asn1.ObjectIdentifier, h func() hash.Hash,
 	enc asn1.ObjectIdentifier, keyLen int, block func([]byte) (cipher.Block, error)) []byte {
 	t.Helper()
-	salt := []byte("saltsalt")
-	key, err := pbkdf2.Key(h, pass, salt, 1000, keyLen)
+	b, err := pkcs8.Encrypt(der, pass, pkcs8.PBES2{PRF: prf, Hash: h, Enc: enc, KeyLen: keyLen, Block: block})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := block(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	iv := make([]byte, b.BlockSize())
-	pad := b.BlockSize() - len(der)%b.BlockSize()
-	data := append([]byte{}, der...)
-	for range pad {
-		data = append(data, byte(pad))
-	}
-	cipher.NewCBCEncrypter(b, iv).CryptBlocks(data, data)
-	type kdfParams struct {
-		Salt []byte
-		Iter int
-		PRF  pkix.AlgorithmIdentifier `asn1:"optional"`
-	}
-	kp := kdfParams{Salt: salt, Iter: 1000}
-	if prf != nil {
-		kp.PRF = pkix.AlgorithmIdentifier{Algorithm: prf, Parameters: asn1.NullRawValue}
-	}
-	kdf := must(asn1.Marshal(kp))
-	ivDER := must(asn1.Marshal(iv))
-	params := must(asn1.Marshal(struct{ KDF, Enc pkix.AlgorithmIdentifier }{
-		pkix.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdf}},
-		pkix.AlgorithmIdentifier{Algorithm: enc, Parameters: asn1.RawValue{FullBytes: ivDER}},
-	}))
-	return must(asn1.Marshal(struct {
-		Alg  pkix.AlgorithmIdentifier
-		Data []byte
-	}{pkix.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}}, data}))
+	return b
 }
 
 func must(b []byte, err error) []byte {

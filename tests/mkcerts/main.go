@@ -53,6 +53,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"qmail-remote-go/tests/pkcs8"
 )
 
 // Password of the encrypted test keys (a test fixture, not a secret).
@@ -238,8 +240,8 @@ func clients() error {
 	if err != nil {
 		return err
 	}
-	for name, alg := range map[string]pbes2{"client-pkcs8.key": aes256sha256, "client-3des.key": des3sha1} {
-		der, err := encryptPKCS8(p8, Password, alg)
+	for name, alg := range map[string]pkcs8.PBES2{"client-pkcs8.key": pkcs8.AES256SHA256, "client-3des.key": pkcs8.DES3SHA1} {
+		der, err := pkcs8.Encrypt(p8, Password, alg)
 		if err != nil {
 			return err
 		}
