@@ -30,6 +30,9 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 				return nil, f
 			}
 			if !ok {
+				// The clear-text retry could not connect: the failed
+				// handshake's report is this address's reason.
+				last = r.out
 				continue
 			}
 			ip := c.addr.String()

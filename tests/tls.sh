@@ -366,6 +366,22 @@ TLS: none; retried in clear text after: I wasn't able to establish a TLS connect
 waitpeers
 check "$(wire 127.0.0.2 | grep -c STARTTLS)" 1
 
+case_ 'D8: the clear-text retry finds the port closed: Z with the handshake failure, not "no connection"'
+home
+peer 127.0.0.2 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 go ahead
+read
+send this is not TLS at all
+close"
+route
+check "$(qr mx.test s@x.test r@mx.test)" "ZI wasn't able to establish a TLS connection with: mx.test. (#4.4.1)
+^@exit 0"
+waitpeers
+
 case_ 'D8: the same failure at the mandatory level: Z, no clear-text retry'
 home
 peer 127.0.0.2 "send 220 mx.test ESMTP
