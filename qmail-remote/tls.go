@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"strings"
 
 	"qmail-remote-go/lib/report"
@@ -22,23 +23,19 @@ func (d *delivery) tlsPolicy() *final {
 		if d.qmtps() {
 			d.tls = tlspolicy.Default
 		}
-		d.cert, d.hasCert, err = tlspolicy.SelectCert(d.cfg.domaincerts, d.sender)
+	} else {
+		d.tls, err = tlspolicy.Select(d.cfg.tlsdest, d.cfg.tlsdestFound, d.route.Host, d.sender)
 		if err != nil {
 			return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
 		}
-		return nil
-	}
-	d.tls, err = tlspolicy.Select(d.cfg.tlsdest, d.cfg.tlsdestFound, d.route.Host, d.sender)
-	if err != nil {
-		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
-	}
-	if d.tls.Port != 0 {
-		d.route.Port = d.tls.Port
-	}
-	if d.route.User != "" && d.tls.Level == tlspolicy.Never && !d.namedNoTLS() {
-		// SPEC D9: with credentials, STARTTLS whenever offered, unless
-		// a ! rule names this host.
-		d.tls = tlspolicy.Default
+		if d.tls.Port != 0 {
+			d.route.Port = d.tls.Port
+		}
+		if d.route.User != "" && d.tls.Level == tlspolicy.Never && !d.namedNoTLS() {
+			// SPEC D9: with credentials, STARTTLS whenever offered,
+			// unless a ! rule names this host.
+			d.tls = tlspolicy.Default
+		}
 	}
 	if d.cert, d.hasCert, err = tlspolicy.SelectCert(d.cfg.domaincerts, d.sender); err != nil {
 		return temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
@@ -105,7 +102,7 @@ func (d *delivery) tlsEnv(c candidate, clear bool) (env []string, keyPass *os.Fi
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(env, "KEYPASSFD=9"), r, nil
+	return append(env, "KEYPASSFD="+strconv.Itoa(keyPassFD)), r, nil
 }
 
 // secretPipe returns the read end of a pipe that holds secret and is
@@ -159,7 +156,7 @@ func (d *delivery) authEnv() (env []string, creds *os.File, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	env = []string{"AUTHFD=8"}
+	env = []string{"AUTHFD=" + strconv.Itoa(authFD)}
 	if d.namedNoTLS() {
 		env = append(env, "AUTHCLEAR=yes")
 	}

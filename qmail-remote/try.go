@@ -131,6 +131,7 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 		name, args = "tlswrap", append([]string{"-i", d.bin + "/" + name}, args...)
 	}
 	return stage{name: name, args: args, env: env, stdin: d.msg.f,
+		// fds 3, 4, 5 closed; 6 and 7 the socket; authFD (8); keyPassFD (9)
 		extra: []*os.File{nil, nil, nil, sock, sock, creds, keyPass},
 		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
 }
