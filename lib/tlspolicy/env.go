@@ -4,8 +4,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"qmail-remote-go/lib/literal"
 )
 
 // Env returns the variables of the TLS contract that tell tlswrap how to
@@ -102,9 +100,6 @@ func hostName(s string) (string, bool) {
 		if c < 33 || c == 127 {
 			return "", false
 		}
-	}
-	if _, ok := literal.Parse(s); ok {
-		return "", false
 	}
 	if _, err := netip.ParseAddr(s); err == nil {
 		return "", false

@@ -42,7 +42,7 @@ func FuzzSelect(f *testing.F) {
 		if (p.Key == "") != (p.Where == "") || (p.Key == "" && p != Default) || (p.Key != "" && p.Key != control.Lower(key)) {
 			t.Fatalf("key/where: %+v", p)
 		}
-		if p.Port < 0 || p.Port > 65535 || p.SMTPS != (p.Port == 465) || p.Depth < DepthUnset || p.Depth > maxDepth {
+		if p.Port < 0 || p.Port > 65535 || p.Depth < DepthUnset || p.Depth > maxDepth {
 			t.Fatalf("range: %+v", p)
 		}
 		if (p.Pin != "") != (p.Verify == Pin) || strings.Trim(p.Pin, "0123456789abcdefABCDEF") != "" {

@@ -78,7 +78,6 @@ type Policy struct {
 	Ciphers string // OpenSSL cipher string as written
 	Port    int    // 0: not given
 	Pin     string // hex, colons removed, case kept
-	SMTPS   bool   // Port == 465: TLS right after connect (SPEC 4.9.2)
 	// Key is the table key that matched, lower case ("!.example.com",
 	// "*"), "" for the built-in default. It tells a '!' rule naming the
 	// host from a sender-domain mismatch (both Never), for D9.
@@ -205,7 +204,7 @@ func build(r rule, key string, e control.Entry, sender string) (Policy, error) {
 		return Policy{}, err
 	}
 	pol := Policy{Level: r.level, Verify: r.verify, Depth: p.depth, Ciphers: p.ciphers,
-		Port: p.port, SMTPS: p.port == SMTPSPort, Key: key, Where: e.Where}
+		Port: p.port, Key: key, Where: e.Where}
 	if r.pin {
 		if pol.Pin, err = p.pin(e.Where); err != nil {
 			return Policy{}, err

@@ -46,7 +46,7 @@ func TestExamples(t *testing.T) {
 		{"securityfirst.com:/etc/ssl/cafile||!SSLv2:HIGH", "securityfirst.com", "a@b.example",
 			with(pol(Must, Chain, "securityfirst.com"), func(p *Policy) { p.CAFile, p.Ciphers = "/etc/ssl/cafile", "!SSLv2:HIGH" })},
 		{".remote.com:/etc/ssl/certdir/|3:465", "mx.remote.com", "a@b.example",
-			with(pol(Must, Chain, ".remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port, p.SMTPS = "/etc/ssl/certdir/", 3, 465, true })},
+			with(pol(Must, Chain, ".remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port = "/etc/ssl/certdir/", 3, 465 })},
 		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@mydomain.net",
 			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Port = "/etc/ssl/partnerca", 26 })},
 		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@other.net",
@@ -73,7 +73,7 @@ func TestExamples(t *testing.T) {
 		{"securityfirst.com:/etc/ssl/cafile|!SSLv2:HIGH", "securityfirst.com", "a@b.example",
 			with(pol(Must, Chain, "securityfirst.com"), func(p *Policy) { p.CAFile, p.Ciphers = "/etc/ssl/cafile", "!SSLv2:HIGH" })},
 		{"remote.com:/etc/ssl/certdir/||3;465", "remote.com", "a@b.example",
-			with(pol(Must, Chain, "remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port, p.SMTPS = "/etc/ssl/certdir/", 3, 465, true })},
+			with(pol(Must, Chain, "remote.com"), func(p *Policy) { p.CADir, p.Depth, p.Port = "/etc/ssl/certdir/", 3, 465 })},
 		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@mydomain.net",
 			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/partnerca", 2 })},
 		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@other.net",
@@ -139,7 +139,7 @@ func TestKeyForms(t *testing.T) {
 		{"mx.example.com:", "MX.EXAMPLE.com", pol(Must, None, "mx.example.com")},
 		{"=MX.example.com:", "mx.EXAMPLE.com", pol(Must, Name, "=mx.example.com")},
 		{"[192.0.2.7]:", "[192.0.2.7]", pol(Must, None, "[192.0.2.7]")},
-		{"*:;465", "x.test", with(pol(Try, None, "*"), func(p *Policy) { p.Port, p.SMTPS = 465, true })},
+		{"*:;465", "x.test", with(pol(Try, None, "*"), func(p *Policy) { p.Port = 465 })},
 	}
 	for _, tt := range tests {
 		got, err := Select(table(tt.line), true, tt.host, "a@b.example")
