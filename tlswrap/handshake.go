@@ -16,7 +16,7 @@ import (
 // connection under it, entries the reply block.
 type session struct {
 	conn    *tls.Conn
-	raw     net.Conn
+	raw     *batcher
 	entries []string
 }
 

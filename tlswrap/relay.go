@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"net"
 	"time"
 )
 
@@ -24,7 +23,7 @@ type relay struct {
 // startRelay starts both directions. appR is what the application
 // writes, appW what it reads; each direction closes its application end
 // when it is over.
-func startRelay(c *tls.Conn, raw net.Conn, appR io.ReadCloser, appW io.WriteCloser, timeout time.Duration) *relay {
+func startRelay(c *tls.Conn, raw *batcher, appR io.ReadCloser, appW io.WriteCloser, timeout time.Duration) *relay {
 	r := &relay{make(chan error, 1), make(chan error, 1)}
 	go func() { r.up <- upward(c, raw, appR, timeout) }()
 	go func() {
@@ -40,19 +39,14 @@ func startRelay(c *tls.Conn, raw net.Conn, appR io.ReadCloser, appW io.WriteClos
 // timeout (a peer that reads nothing must not hold tlswrap for ever).
 // At the application's EOF it sends close_notify (RFC 8446 6.1) and
 // half-closes the connection.
-func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration) error {
+func upward(c *tls.Conn, raw *batcher, appR io.ReadCloser, timeout time.Duration) error {
 	defer appR.Close() // a failed write: the application sees EPIPE
 	buf := make([]byte, relayBuf)
 	for {
 		n, err := appR.Read(buf)
 		if n > 0 {
 			c.SetWriteDeadline(time.Now().Add(timeout))
-			write := func() error { _, err := c.Write(buf[:n]); return err }
-			if b, ok := raw.(*batcher); ok {
-				if werr := b.batch(write); werr != nil {
-					return werr
-				}
-			} else if werr := write(); werr != nil {
+			if werr := raw.batch(func() error { _, err := c.Write(buf[:n]); return err }); werr != nil {
 				return werr
 			}
 		}
@@ -67,9 +61,7 @@ func upward(c *tls.Conn, raw net.Conn, appR io.ReadCloser, timeout time.Duration
 	// close_notify, and that loses nothing.
 	c.SetWriteDeadline(time.Now().Add(timeout))
 	c.CloseWrite()
-	if cw, ok := raw.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
-	}
+	raw.CloseWrite()
 	return nil
 }
 
