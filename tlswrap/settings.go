@@ -17,8 +17,8 @@ import (
 )
 
 const (
-	defaultDepth = 1 // qmail's verifydepth (SPEC 4.9.2)
-	maxPassword  = 1024
+	defaultDepth = 1                     // qmail's verifydepth (SPEC 4.9.2)
+	maxPassword  = tlsreport.MaxPassword // as qmail-remote's (lib/tlspolicy)
 )
 
 // settings are the environment of the contract (tlswrap.8),

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/control"
+	"qmail-remote-go/lib/tlsreport"
 )
 
 // A Cert is the client certificate to present (SPEC 4.10).
@@ -15,10 +16,9 @@ type Cert struct {
 	Where    string // "control/domaincerts line N"
 }
 
-// MaxPassword bounds the key's password, as tlswrap(8) does on
-// KEYPASSFD. qmail-remote writes it into a pipe before the speaker runs:
-// far below the pipe's buffer, that write cannot block.
-const MaxPassword = 1024
+// MaxPassword bounds the key's password: tlsreport.MaxPassword, which
+// tlswrap(8) applies on KEYPASSFD.
+const MaxPassword = tlsreport.MaxPassword
 
 // SelectCert returns the client certificate for a message from sender,
 // from control/domaincerts (a missing file is an empty table). Lines are

@@ -7,6 +7,13 @@ package tlsreport
 
 import "qmail-remote-go/lib/report"
 
+// MaxPassword bounds a client key's password, the same on both sides of
+// the contract: qmail-remote refuses a longer one in control/domaincerts
+// (lib/tlspolicy), tlswrap on KEYPASSFD. qmail-remote writes it into a
+// pipe before the speaker runs: far below the pipe's buffer, that write
+// cannot block.
+const MaxPassword = 1024
+
 // Values fills the texts. Every value passes through report.Safe.
 type Values struct {
 	Host     string // the destination after routing (TLSHOST)
