@@ -108,7 +108,7 @@ func convertLabel(label string) (a, u string, err error) {
 	if label == "" {
 		return "", "", &Error{Reason: "empty label"} // RFC 1035 2.3.1, RFC 5890 2.3.1
 	}
-	if isASCII(label) {
+	if IsASCII(label) {
 		if len(label) < 4 || !strings.EqualFold(label[:4], acePrefix) {
 			return label, label, nil
 		}
@@ -117,7 +117,7 @@ func convertLabel(label string) (a, u string, err error) {
 		lower := strings.ToLower(label)
 		if u, err = Decode(lower[4:]); err != nil {
 			return "", "", &Error{label, "A-label of invalid Punycode"}
-		} else if isASCII(u) {
+		} else if IsASCII(u) {
 			return "", "", &Error{label, "A-label of an ASCII string"}
 		} else if err = checkULabel(label, u); err != nil {
 			return "", "", err
@@ -177,15 +177,6 @@ func checkULabel(label, u string) error {
 		return &Error{label, "mixes Arabic-Indic and extended Arabic-Indic digits (CONTEXTO, RFC 5892 A.8, A.9)"}
 	}
 	return nil
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // IsASCII tells whether s holds only ASCII bytes: a name to look up or
