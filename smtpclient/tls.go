@@ -178,18 +178,19 @@ type helperSide struct {
 }
 
 func (h *helperSide) start() (io.ReadWriter, map[string]string) {
-	toApp, err := pipe()
-	if err != nil {
-		return nil, nil
+	var p [3][2]*os.File
+	for i := range p {
+		made, err := pipe()
+		if err != nil {
+			for _, q := range p[:i] {
+				q[0].Close()
+				q[1].Close()
+			}
+			return nil, nil
+		}
+		p[i] = made
 	}
-	fromApp, err := pipe()
-	if err != nil {
-		return nil, nil
-	}
-	notify, err := pipe()
-	if err != nil {
-		return nil, nil
-	}
+	toApp, fromApp, notify := p[0], p[1], p[2]
 	// A large message crosses these pipes once more than in clear text:
 	// 1 MiB of pipe (the usual Linux maximum for anyone) instead of 64 KiB
 	// lets each side work in larger turns. Failure just keeps 64 KiB.
@@ -207,7 +208,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
 	}
 	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err = h.cmd.Start()
+	err := h.cmd.Start()
 	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
 		f.Close()
 	}
