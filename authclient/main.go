@@ -1,14 +1,7 @@
 // Authclient runs the SMTP AUTH exchange on descriptors 6 and 7 for
 // smtpclient, with the credentials it reads from descriptor 3, and says
-// how it went on descriptor 1. See authclient.8.
-
-// Since Go 1.25 the runtime keeps the cgroup CPU files open for its
-// GOMAXPROCS updates, at the lowest free descriptors: with fd 3 (or 6, 7)
-// not inherited, it would hold them, and we would read the credentials
-// from cpu.cfs_quota_us or talk SMTP to it. One CPU's worth of
-// GOMAXPROCS is all this sequential program needs anyway.
-//
-//go:debug containermaxprocs=0
+// how it went on descriptor 1. See authclient.8. (go.mod's godebug line
+// keeps the runtime off the descriptors it reads: fd 3, 6, 7.)
 package main
 
 import (

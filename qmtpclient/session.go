@@ -9,15 +9,16 @@ import (
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/netstring"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/smtp"
 )
 
 const (
 	// maxReply bounds the length a reply netstring may announce. SC2.7
 	// allows 200000000 (SPEC 6); a reply is a line for a person, so we
-	// take SMTP's bound of one reply (lib/smtp MaxReply) instead.
-	maxReply = 1 << 20
-	// maxText is the capture limit of SPEC 5.1 and D26.
-	maxText = 5000
+	// take SMTP's bound of one reply instead.
+	maxReply = smtp.MaxReply
+	// maxText is the capture limit of SPEC 5.1 and D26, as SMTP's.
+	maxText = smtp.MaxText
 )
 
 // A session is one QMTP package and its responses (qmtp.txt 4 and 5).
