@@ -25,9 +25,10 @@ func run(args []string, stdout, stderr io.Writer, now int64) int {
 		fmt.Fprintln(stderr, usage)
 		return 100
 	}
-	tf, err := tcpto.Open(control.HomeDir() + "/" + tcpto.Path)
+	path := control.HomeDir() + "/" + tcpto.Path
+	tf, err := tcpto.Open(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "qmail-tcpto: fatal: unable to read %s/%s: %v\n", control.HomeDir(), tcpto.Path, reason(err))
+		fmt.Fprintf(stderr, "qmail-tcpto: fatal: unable to read %s: %v\n", path, reason(err))
 		return 111
 	}
 	t := tf.T
