@@ -9,18 +9,7 @@ import "qmail-remote-go/lib/control"
 // empty key, which also matches the empty sender. The first hit ends the
 // search, as in s/qmail.
 func LookupSender(t control.Table, sender string) (control.Entry, bool) {
-	if e, ok := t.Get(sender); ok {
-		return e, true
-	}
-	for i := 1; i < len(sender); i++ {
-		if sender[i] != '@' && sender[i] != '.' {
-			continue
-		}
-		if e, ok := t.Get(sender[i:]); ok {
-			return e, true
-		}
-	}
-	return t.Get("")
+	return first(t, keys(sender, "@."))
 }
 
 // authRoute applies authsenders (SPEC 3.1 step 5, 4.7). A hit with a

@@ -2,6 +2,7 @@ package route
 
 import (
 	"iter"
+	"strings"
 
 	"qmail-remote-go/lib/control"
 )
@@ -62,7 +63,7 @@ func bounceRoute(t Tables, def Route) (Route, bool, error) {
 // both tables at each step. The first line found decides, even with an
 // empty relay (it shields host from less specific lines).
 func hostRoute(t Tables, host string, def Route) (Route, bool, error) {
-	for key := range keys(host) {
+	for key := range keys(host, ".") {
 		for _, s := range t.sources() {
 			if e, ok := s.table.Get(key); ok {
 				r, err := s.parse(e, def)
@@ -74,14 +75,15 @@ func hostRoute(t Tables, host string, def Route) (Route, bool, error) {
 }
 
 // keys yields the keys of the suffix lookup of SPEC 4.1, most specific
-// first: name, each suffix of it that starts at a '.', then "".
-func keys(name string) iter.Seq[string] {
+// first: name, each suffix of it that starts at one of seps ("." for a
+// host, "@." for a sender), then "".
+func keys(name, seps string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if !yield(name) {
 			return
 		}
 		for i := 1; i < len(name); i++ {
-			if name[i] == '.' && !yield(name[i:]) {
+			if strings.IndexByte(seps, name[i]) >= 0 && !yield(name[i:]) {
 				return
 			}
 		}

@@ -84,7 +84,7 @@ func TestKeys(t *testing.T) {
 		"a..b.":           "a..b. ..b. .b. . ",
 	} {
 		var got []string
-		for k := range keys(name) {
+		for k := range keys(name, ".") {
 			got = append(got, k)
 		}
 		if strings.Join(got, " ") != want {

@@ -5,6 +5,7 @@ package route
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"strings"
 
@@ -60,18 +61,17 @@ func Select(t Tables, host, sender string) (Route, error) {
 // Lookup finds the most specific entry for name: name itself, then each
 // suffix of it that starts at a '.', then the empty key (SPEC 4.1).
 func Lookup(t control.Table, name string) (control.Entry, bool) {
-	if e, ok := t.Get(name); ok {
-		return e, true
-	}
-	for i := 1; i < len(name); i++ {
-		if name[i] != '.' {
-			continue
-		}
-		if e, ok := t.Get(name[i:]); ok {
+	return first(t, keys(name, "."))
+}
+
+// first is the entry of the first of keys that t has.
+func first(t control.Table, keys iter.Seq[string]) (control.Entry, bool) {
+	for k := range keys {
+		if e, ok := t.Get(k); ok {
 			return e, true
 		}
 	}
-	return t.Get("")
+	return control.Entry{}, false
 }
 
 // parse reads a route value "relay[:port|;port][|user|password]".
