@@ -33,8 +33,9 @@ var (
 // the server's signature checked out is a failure.
 func (c *client) scram(user, pass string) *failure {
 	const label = "AUTH SCRAM-SHA-256"
-	first := scramClientFirst(user, c.nonce())
-	ir := b64(first)
+	nonce := c.nonce()
+	bare := scramClientFirstBare(user, nonce)
+	ir := b64("n,," + bare)
 	var rep smtp.Reply
 	var f *failure
 	// RFC 4954 4: an initial response only while the AUTH line stays
@@ -51,11 +52,11 @@ func (c *client) scram(user, pass string) *failure {
 	if f != nil {
 		return f
 	}
-	s, err := parseServerFirst(string(sf), scramNonce(first))
+	s, err := parseServerFirst(string(sf), nonce)
 	if err != nil {
 		return c.quit('Z', " but "+err.Error())
 	}
-	final, serverSig, err := scramClientFinal(strings.TrimPrefix(first, "n,,"), s, pass)
+	final, serverSig, err := scramClientFinal(bare, s, pass)
 	if err != nil {
 		return &failure{'Z', "Unable to compute the SCRAM-SHA-256 proof: " + report.Printable(err.Error()) + ". (#4.3.0)\n"}
 	}
@@ -79,18 +80,14 @@ func (c *client) scram(user, pass string) *failure {
 	return c.final("", "scram", "scram")
 }
 
-// scramClientFirst: RFC 5802 7, gs2-header "n,," (no channel binding, no
-// authzid), then client-first-message-bare "n=saslname,r=nonce", where
-// saslname escapes "=" and "," (RFC 5802 5.1). No SASLprep: the name and
-// password go as the bytes we were given.
-func scramClientFirst(user, nonce string) string {
+// scramClientFirstBare: RFC 5802 7, the client-first-message-bare
+// "n=saslname,r=nonce", where saslname escapes "=" and "," (RFC 5802
+// 5.1); the client-first-message puts the gs2-header "n,," (no channel
+// binding, no authzid) before it. No SASLprep: the name and password go
+// as the bytes we were given.
+func scramClientFirstBare(user, nonce string) string {
 	name := strings.NewReplacer("=", "=3D", ",", "=2C").Replace(user)
-	return "n,,n=" + name + ",r=" + nonce
-}
-
-// scramNonce returns the r= value of our own client-first-message.
-func scramNonce(first string) string {
-	return first[strings.LastIndex(first, ",r=")+3:]
+	return "n=" + name + ",r=" + nonce
 }
 
 // serverFirst is a parsed server-first-message.
