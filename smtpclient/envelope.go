@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 
-	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/smtp"
 )
 
@@ -128,9 +127,10 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 			return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
 		}
 	}
+	refused := make([]string, len(rcpts)) // why a recipient is not sent, or ""
 	var going []string
-	for _, r := range rcpts {
-		if s.refusal(r) == "" {
+	for i, r := range rcpts {
+		if refused[i] = s.refusal(r); refused[i] == "" {
 			going = append(going, r)
 		}
 	}
@@ -145,8 +145,8 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		return s.abandon(w, n+ends, p.chunking, false, *e)
 	}
 	accepted := 0
-	for _, r := range rcpts {
-		if why := s.refusal(r); why != "" {
+	for _, why := range refused {
+		if why != "" {
 			s.report('h', why)
 			continue
 		}
@@ -187,17 +187,16 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 	return s.body()
 }
 
-// envelope is the batch: MAIL, n RCPTs, and when any RCPT goes (ends
-// is 1) DATA, or BDAT LAST with the whole message; a large message goes
-// in chunks once the envelope holds.
+// envelope is the batch: MAIL, a RCPT for each of rcpts (those that
+// refusal let through), and when any RCPT goes (ends is 1) DATA, or BDAT
+// LAST with the whole message; a large message goes in chunks once the
+// envelope holds.
 func envelope(mail string, rcpts []string, chunking bool, first []byte, whole bool) (batch []byte, n, ends int) {
 	batch = []byte(mail + "\r\n")
 	for _, r := range rcpts {
-		if !addr.HasLineBreak(r) {
-			batch = append(batch, rcptLine(r)+"\r\n"...)
-			n++
-		}
+		batch = append(batch, rcptLine(r)+"\r\n"...)
 	}
+	n = len(rcpts)
 	switch {
 	case n == 0:
 	case !chunking:
