@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -89,12 +88,9 @@ func (s *session) chunks(k *smtp.Chunker, first []byte) ending {
 		}
 	}
 	<-done
-	var re *smtp.ReadError
-	switch {
-	case werr == smtp.ErrPartialLine: // the message changed since prepare
-		return ending{letter: 'D', text: "SMTP cannot transfer messages with partial final lines. (#5.6.2)\n", quit: true}
-	case errors.As(werr, &re):
-		return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
+	// A partial line here: the message changed since prepare.
+	if e := unsendable(werr, true); e != nil {
+		return *e
 	}
 	return *s.dropped()
 }

@@ -120,11 +120,10 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		k = smtp.NewChunker(s.msg)
 		defer k.Close() // every writer of its chunks has ended by then
 		var err error
-		switch first, whole, err = k.Next(oneWrite); {
-		case err == smtp.ErrPartialLine: // the message changed since prepare
-			return ending{letter: 'D', text: "SMTP cannot transfer messages with partial final lines. (#5.6.2)\n", quit: true}
-		case err != nil:
-			return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: true}
+		// Next fails with ErrPartialLine (the message changed since
+		// prepare) or a *ReadError, both unsendable.
+		if first, whole, err = k.Next(oneWrite); err != nil {
+			return *unsendable(err, true)
 		}
 	}
 	refused := make([]string, len(rcpts)) // why a recipient is not sent, or ""

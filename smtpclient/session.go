@@ -305,14 +305,11 @@ func (s *session) afterData(rep smtp.Reply) *ending {
 
 // body sends the message and the final dot, and reads the verdict.
 func (s *session) body() ending {
-	var re *smtp.ReadError
-	switch err := smtp.WriteBody(s.w, s.msg); {
-	case err == smtp.ErrPartialLine:
+	if err := smtp.WriteBody(s.w, s.msg); err != nil {
 		// No terminator, no QUIT: either would land inside the message.
-		return ending{letter: 'D', text: "SMTP cannot transfer messages with partial final lines. (#5.6.2)\n"}
-	case errors.As(err, &re):
-		return ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n"}
-	case err != nil:
+		if e := unsendable(err, false); e != nil {
+			return *e
+		}
 		return *s.dropped()
 	}
 	// RFC 5321 4.1.1.4: the mail data ends with "<CRLF>.<CRLF>".
@@ -326,6 +323,21 @@ func (s *session) body() ending {
 		return *e
 	}
 	return s.verdict(rep)
+}
+
+// unsendable is the ending for a message that cannot go as SMTP: a
+// partial final line (SPEC 5.8) or a failure to read it; nil for any
+// other error (the peer's). quit is false inside DATA, where QUIT would
+// land in the message.
+func unsendable(err error, quit bool) *ending {
+	var re *smtp.ReadError
+	switch {
+	case err == smtp.ErrPartialLine:
+		return &ending{letter: 'D', text: "SMTP cannot transfer messages with partial final lines. (#5.6.2)\n", quit: quit}
+	case errors.As(err, &re):
+		return &ending{letter: 'Z', text: "Unable to read message. (#4.3.0)\n", quit: quit}
+	}
+	return nil
 }
 
 // verdict maps the reply to the whole message, after the final dot or
