@@ -288,17 +288,8 @@ func (b *bench) command(home, host, msg string) (*exec.Cmd, *os.File, error) {
 
 // deliver runs one delivery and returns an error unless it ended in K.
 func (b *bench) deliver(home, host, msg string) error {
-	cmd, f, err := b.command(home, host, msg)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Run(); err != nil {
-		return err
-	}
-	return okReport(out.Bytes())
+	_, err := b.lastReport(home, host, msg)
+	return err
 }
 
 func okReport(out []byte) error {
@@ -461,40 +452,19 @@ func (b *bench) large() {
 // concurrencyremote), with the CPU they cost: on a busy 2-core machine
 // that rate is bound by CPU, not by the link.
 func (b *bench) rtt() {
-	what := fmt.Sprintf("one small delivery over a link with %v each way", *delay)
-	if os.Geteuid() != 0 {
-		add(what, "skipped", "needs root (ip netns, /dev/net/tun)")
-		return
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		add(what, "skipped", "no ip command (iproute2)")
-		return
-	}
-	rt := 2 * *delay
-	var lockRate float64
+	home := b.home("rtt", linkRoute)
+	var lock float64 // lock step's rate
 	for _, m := range []struct{ name, ext string }{
 		{"lock step", ""}, {"PIPELINING", "PIPELINING"}, {"PIPELINING and CHUNKING", "PIPELINING,CHUNKING"},
 	} {
-		w := what + ", " + m.name
-		base, _, _, err := b.overLink(0, smtpPeer(m.ext), b.home("rtt", linkRoute), 0)
-		if err != nil {
-			add(w, "failed", err.Error())
+		rate, ok := b.linkRows(m.name, smtpPeer(m.ext), home, *rttMany, "qmail-remote, smtpclient",
+			"; TUN relay in user space (no sch_netem here)", lock)
+		if !ok {
 			return
 		}
-		slow, rate, cpu, err := b.overLink(*delay, smtpPeer(m.ext), b.home("rtt", linkRoute), *rttMany)
-		if err != nil {
-			add(w, "failed", err.Error())
-			return
+		if lock == 0 {
+			lock = rate
 		}
-		add(w, fmt.Sprintf("%.2f round trips", float64(slow-base)/float64(rt)),
-			fmt.Sprintf("best of %d %.0f ms, %.0f ms with no delay on the same link; round trip %v; the bench's sink; TUN relay in user space (no sch_netem here)", *rttN, ms(slow), ms(base), rt))
-		note := fmt.Sprintf("%.1f ms CPU per delivery (qmail-remote, smtpclient); bound by the link alone: 20 / %.0f ms = %.0f/s", ms(cpu), ms(slow), 20/slow.Seconds())
-		if lockRate == 0 {
-			lockRate = rate
-		} else {
-			note = fmt.Sprintf("%.2fx lock step; ", rate/lockRate) + note
-		}
-		add(fmt.Sprintf("%d small deliveries over that link, concurrency 20, %s", *rttMany, m.name), fmt.Sprintf("%.1f deliveries/s", rate), note)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -38,30 +37,9 @@ func manyMode(args []string) error {
 		}
 		return okReport(out.Bytes())
 	}
-	jobs := make(chan struct{})
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	c0, t0 := childCPU(), time.Now()
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range jobs {
-				if err := one(); err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	for range n {
-		jobs <- struct{}{}
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed, cpu := time.Since(t0), childCPU()-c0
-	close(errs)
-	if err := <-errs; err != nil {
-		return fmt.Errorf("%d of %d deliveries failed, first: %v", len(errs)+1, n, err)
+	elapsed, cpu, fails, first := batch(20, n, one)
+	if fails > 0 {
+		return fmt.Errorf("%d of %d deliveries failed, first: %v", fails, n, first)
 	}
 	fmt.Printf("%d %d\n", elapsed.Nanoseconds(), cpu.Nanoseconds()/int64(n))
 	return nil

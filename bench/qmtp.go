@@ -8,15 +8,14 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"time"
+
+	"qmail-remote-go/lib/netstring"
 )
 
 func serveQMTP(ln net.Listener) {
@@ -32,30 +31,31 @@ func serveQMTP(ln net.Listener) {
 func qmtpSession(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReaderSize(c, 256<<10)
+	buf := make([]byte, 256<<10) // the message is read into it (discard)
 	for {
-		n, err := netHeader(r, 1<<40)
+		n, err := netstring.ReadHeader(r, 1<<40)
 		if err != nil {
 			return // io.EOF: the client is done
 		}
-		if _, err := io.CopyN(io.Discard, r, n); err != nil || netEnd(r) != nil {
+		if !discard(r, n, buf) || netstring.ReadEnd(r) != nil {
 			return
 		}
-		if _, err := netString(r, 1<<20); err != nil { // the sender
+		if _, err := netstring.Read(r, 1<<20); err != nil { // the sender
 			return
 		}
-		list, err := netString(r, 1<<24)
+		list, err := netstring.Read(r, 1<<24)
 		if err != nil {
 			return
 		}
 		var reply []byte
-		for len(list) > 0 { // one "<len>:<address>," per recipient
-			colon := bytes.IndexByte(list, ':')
-			m, err := strconv.Atoi(string(list[:max(colon, 0)]))
-			if colon < 1 || err != nil || m < 0 || len(list) < colon+m+2 || list[colon+1+m] != ',' {
+		lr := bufio.NewReader(bytes.NewReader(list))
+		for { // one netstring per recipient
+			if _, err := netstring.Read(lr, len(list)); err == io.EOF {
+				break
+			} else if err != nil {
 				return
 			}
-			list = list[colon+m+2:]
-			reply = fmt.Appendf(reply, "%d:%s,", len(qmtpOK), qmtpOK)
+			reply = netstring.Append(reply, []byte(qmtpOK))
 		}
 		if _, err := c.Write(reply); err != nil {
 			return
@@ -64,44 +64,6 @@ func qmtpSession(c net.Conn) {
 }
 
 const qmtpOK = "Kok: discarded"
-
-var errNetstring = errors.New("malformed netstring")
-
-// netHeader reads "<digits>:" and returns the length, at most max.
-func netHeader(r *bufio.Reader, max int64) (int64, error) {
-	s, err := r.ReadSlice(':')
-	if err != nil {
-		if err == io.EOF && len(s) == 0 {
-			return 0, io.EOF
-		}
-		return 0, errNetstring
-	}
-	n, err := strconv.ParseInt(string(s[:len(s)-1]), 10, 64)
-	if err != nil || n < 0 || n > max {
-		return 0, errNetstring
-	}
-	return n, nil
-}
-
-func netEnd(r *bufio.Reader) error {
-	if b, err := r.ReadByte(); err != nil || b != ',' {
-		return errNetstring
-	}
-	return nil
-}
-
-// netString reads a whole netstring of at most max bytes.
-func netString(r *bufio.Reader, max int64) ([]byte, error) {
-	n, err := netHeader(r, max)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	return b, netEnd(r)
-}
 
 // memoryQMTP: the peak of one small QMTP delivery.
 func (b *bench) memoryQMTP() {
@@ -140,7 +102,5 @@ func (b *bench) largeQMTP() {
 
 // rttQMTP: round trips of a QMTP delivery, and the rate over the link.
 func (b *bench) rttQMTP() {
-	home := b.homeQMTP("rtt-qmtp", b.goQMTP)
-	os.WriteFile(filepath.Join(home, "control", "qmtproutes"), []byte(linkRoute+"\n"), 0o644)
-	b.linkRows("QMTP", qmtpPeer(), home, *rttMany, "qmail-remote, qmtpclient")
+	b.linkRows("QMTP", qmtpPeer(), b.homeQMTP("rtt-qmtp", linkServer), *rttMany, "qmail-remote, qmtpclient", "", 0)
 }

@@ -164,30 +164,41 @@ func (b *bench) sinks() {
 // linkRows adds the round trips of one small delivery over the slow link
 // to the peer (the bench run with the arguments peer, see overLink) with
 // the qmail home home, and when many > 0 the rate of many deliveries at
-// concurrency 20 over it; procs names the pipeline's processes.
-func (b *bench) linkRows(name string, peer []string, home string, many int, procs string) {
+// concurrency 20 over it; procs names the pipeline's processes, extra
+// ends the round-trip row's details, and vs, when not 0, is lock step's
+// rate to compare with. It returns the rate, and false when the rows
+// were skipped or failed.
+func (b *bench) linkRows(name string, peer []string, home string, many int, procs, extra string, vs float64) (rate float64, ok bool) {
 	w := fmt.Sprintf("one small delivery over a link with %v each way, %s", *delay, name)
 	if os.Geteuid() != 0 {
 		add(w, "skipped", "needs root (ip netns, /dev/net/tun)")
-		return
+		return 0, false
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		add(w, "skipped", "no ip command (iproute2)")
+		return 0, false
 	}
 	rt := 2 * *delay
 	base, _, _, err := b.overLink(0, peer, home, 0)
 	if err != nil {
 		add(w, "failed", err.Error())
-		return
+		return 0, false
 	}
 	slow, rate, cpu, err := b.overLink(*delay, peer, home, many)
 	if err != nil {
 		add(w, "failed", err.Error())
-		return
+		return 0, false
 	}
 	add(w, fmt.Sprintf("%.2f round trips", float64(slow-base)/float64(rt)),
-		fmt.Sprintf("best of %d %.0f ms, %.0f ms with no delay on the same link; round trip %v; the bench's sink", *rttN, ms(slow), ms(base), rt))
+		fmt.Sprintf("best of %d %.0f ms, %.0f ms with no delay on the same link; round trip %v; the bench's sink%s", *rttN, ms(slow), ms(base), rt, extra))
 	if many > 0 {
-		add(fmt.Sprintf("%d small deliveries over that link, concurrency 20, %s", many, name), fmt.Sprintf("%.1f deliveries/s", rate),
-			fmt.Sprintf("%.1f ms CPU per delivery (%s); bound by the link alone: 20 / %.0f ms = %.0f/s", ms(cpu), procs, ms(slow), 20/slow.Seconds()))
+		note := fmt.Sprintf("%.1f ms CPU per delivery (%s); bound by the link alone: 20 / %.0f ms = %.0f/s", ms(cpu), procs, ms(slow), 20/slow.Seconds())
+		if vs > 0 {
+			note = fmt.Sprintf("%.2fx lock step; ", rate/vs) + note
+		}
+		add(fmt.Sprintf("%d small deliveries over that link, concurrency 20, %s", many, name), fmt.Sprintf("%.1f deliveries/s", rate), note)
 	}
+	return rate, true
 }
 
 // bigRuns is how many pairs versus takes.

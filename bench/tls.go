@@ -149,7 +149,7 @@ func (b *bench) largeTLS() {
 // PIPELINING and CHUNKING, and the rate over the link of the latter.
 func (b *bench) rttTLS() {
 	home := b.home("rtt-tls", linkRoute)
-	b.linkRows("STARTTLS, lock step", smtpPeer("STARTTLS"), home, 0, "")
+	b.linkRows("STARTTLS, lock step", smtpPeer("STARTTLS"), home, 0, "", "", 0)
 	b.linkRows("STARTTLS with PIPELINING and CHUNKING", smtpPeer("PIPELINING,CHUNKING,STARTTLS"), home, *rttMany,
-		"qmail-remote, smtpclient, tlswrap -d")
+		"qmail-remote, smtpclient, tlswrap -d", "", 0)
 }
