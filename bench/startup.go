@@ -91,18 +91,17 @@ func (b *bench) compareStarts(scriptOnly, wrapped string) {
 		{"STARTTLS delivery", b.home("start-tls", literal(b.goTLS)), "tls.test"},
 	}
 	var cs []*contender
-	procs := map[*contender]string{}
 	for _, s := range sessions {
 		for _, w := range ways {
 			wb, s := w.b, s
-			c := &contender{what: w.label + ", " + s.label, one: func() error { return wb.deliver(s.home, s.host, b.small) }}
+			c := &contender{one: func() error { return wb.deliver(s.home, s.host, b.small) }}
 			// one delivery under ptrace: which processes ran, and their peak
 			kb, parts, err := wb.measure(s.home, s.host, b.small)
 			if err != nil {
 				add("CPU per "+s.label+", "+w.label, "failed", err.Error())
 				return
 			}
-			procs[c] = fmt.Sprintf("peak %.1f MiB: %s MiB", mb(kb), parts)
+			c.procs = fmt.Sprintf("peak %.1f MiB: %s MiB", mb(kb), parts)
 			cs = append(cs, c)
 		}
 	}
@@ -112,10 +111,10 @@ func (b *bench) compareStarts(scriptOnly, wrapped string) {
 		cost := script.perDelivery() - a.perDelivery() // /bin/sh exec'ing smtpclient
 		bCPU := w.perDelivery() - cost
 		add(fmt.Sprintf("CPU per %s, (a) TLS only when used (today)", s.label), fmt.Sprintf("%.2f ms", a.perDelivery()),
-			fmt.Sprintf("%d at concurrency 1, %.0f deliveries/s; %s%s", a.n, a.rate(), procs[a], a.failNote()))
+			fmt.Sprintf("%d at concurrency 1, %.0f deliveries/s; %s%s", a.n, a.rate(), a.procs, a.failNote()))
 		add(fmt.Sprintf("CPU per %s, (b) always wrapped (tlswrap smtpclient)", s.label), fmt.Sprintf("%.2f ms", bCPU),
 			fmt.Sprintf("%+.2f ms (%+.0f%%) against (a); %.2f ms measured through the wrapper script less %.2f ms that the script alone costs (%.2f ms with it exec'ing smtpclient directly); %.0f deliveries/s with the script; %s%s%s",
 				bCPU-a.perDelivery(), 100*(bCPU/a.perDelivery()-1), w.perDelivery(), cost, script.perDelivery(), w.rate(),
-				procs[w], w.failNote(), script.failNote()))
+				w.procs, w.failNote(), script.failNote()))
 	}
 }
