@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -97,13 +96,10 @@ func (cn *conn) step(c command) error {
 	case "sleep":
 		time.Sleep(time.Duration(c.n) * time.Millisecond)
 	case "notify":
-		f, err := os.OpenFile(string(c.text), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
+		if err := note(string(c.text), "notify"); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: script line %d: unable to notify: %v\n", prog, c.line, err)
 			return errMismatch
 		}
-		f.WriteString("notify\n")
-		f.Close()
 	case "shutdown":
 		return p.CloseWrite()
 	case "close":
@@ -143,13 +139,12 @@ func write(p peer, b []byte) error {
 }
 
 func expect(in *bufio.Reader, c command) error {
-	l, err := readLine(in)
+	got, err := readTrimmed(in)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: script line %d: expected %q, got %v\n", prog, c.line, c.text, err)
 		return errMismatch
 	}
-	got := bytes.TrimSuffix(bytes.TrimSuffix(l, []byte("\n")), []byte("\r"))
-	if !bytes.Equal(got, c.text) {
+	if got != string(c.text) {
 		fmt.Fprintf(os.Stderr, "%s: script line %d: expected %q, got %q\n", prog, c.line, c.text, got)
 		return errMismatch
 	}
