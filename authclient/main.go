@@ -30,10 +30,7 @@ func main() { os.Exit(run(os.Args[1:])) }
 func run(offered []string) int {
 	// A dead peer or a closed fd 1 must give EPIPE, not kill us.
 	signal.Ignore(syscall.SIGPIPE)
-	ip := "unknown"
-	if v, ok := os.LookupEnv("TCPREMOTEIP"); ok {
-		ip = report.Safe(v)
-	}
+	ip := report.RemoteIP()
 	timeout, err := fdio.TimeoutRemote()
 	if err != nil {
 		return local("Unable to run authclient: TIMEOUTREMOTE is not a number of seconds. (#4.3.0)\n", err.Error())

@@ -34,10 +34,7 @@ func run(args []string) int {
 	if err != nil {
 		return fatal(100, err.Error())
 	}
-	ip := "unknown"
-	if v, ok := os.LookupEnv("TCPREMOTEIP"); ok {
-		ip = report.Safe(v)
-	}
+	ip := report.RemoteIP()
 	conn, err := fdio.Open(6, 7, timeout)
 	if err != nil {
 		return fatal(111, "unable to use network fds 6/7: "+err.Error())

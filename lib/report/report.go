@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // A Report is one letter and its text (without the closing NUL).
@@ -42,6 +43,16 @@ func noNUL(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// RemoteIP is the peer's address that the speakers print in their
+// reports: TCPREMOTEIP (ucspi-tcp's, which qmail-remote sets too) made
+// Safe, or "unknown".
+func RemoteIP() string {
+	if v, ok := os.LookupEnv("TCPREMOTEIP"); ok {
+		return Safe(v)
+	}
+	return "unknown"
 }
 
 // Safe returns s with every byte below 33 or above 126 replaced by '?',

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
 )
 
@@ -64,5 +65,16 @@ func TestParse(t *testing.T) {
 		if len(got) != tt.n {
 			t.Errorf("Parse(%q): %d reports, want %d", tt.in, len(got), tt.n)
 		}
+	}
+}
+
+func TestRemoteIP(t *testing.T) {
+	t.Setenv("TCPREMOTEIP", "192.0.2.1\n")
+	if got := RemoteIP(); got != "192.0.2.1?" {
+		t.Errorf("RemoteIP() = %q", got)
+	}
+	os.Unsetenv("TCPREMOTEIP")
+	if got := RemoteIP(); got != "unknown" {
+		t.Errorf("RemoteIP() without TCPREMOTEIP = %q", got)
 	}
 }
