@@ -37,7 +37,7 @@ func loadClientCert(s *settings) (tls.Certificate, *failure) {
 	if err != nil {
 		return out, fail(tlsreport.Cert, "load the client certificate", err)
 	}
-	key, err := loadKey(s.keyFile, s.password, s.hasPass, s.passErr)
+	key, err := loadKey(s.keyFile, s.password, s.passFD >= 0, s.passErr)
 	if err != nil {
 		return out, fail(tlsreport.Key, "load the client key", err)
 	}

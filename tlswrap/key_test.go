@@ -164,7 +164,10 @@ func TestLoadClientCert(t *testing.T) {
 		{"junk.pem", "key.pem", "", false, nil, "cert"},
 	}
 	for _, tt := range tests {
-		s := &settings{certFile: p(tt.cert), keyFile: p(tt.key), password: []byte(tt.pass), hasPass: tt.hasPass, passErr: tt.passErr}
+		s := &settings{certFile: p(tt.cert), keyFile: p(tt.key), password: []byte(tt.pass), passFD: -1, passErr: tt.passErr}
+		if tt.hasPass {
+			s.passFD = 9 // KEYPASSFD given
+		}
 		c, f := loadClientCert(s)
 		kind := ""
 		if f != nil {

@@ -36,9 +36,8 @@ type settings struct {
 	keyFile    string   // KEYFILE, else CERTFILE
 	password   []byte   // read from KEYPASSFD
 	passErr    error    // why it could not be read
-	hasPass    bool
-	passFD     int    // KEYPASSFD, -1 for none
-	host       string // TLSHOST for the report texts
+	passFD     int      // KEYPASSFD, -1 for none
+	host       string   // TLSHOST for the report texts
 	timeout    time.Duration
 }
 
@@ -86,7 +85,7 @@ func readSettings() (*settings, error) {
 		if err != nil {
 			return nil, fmt.Errorf("KEYPASSFD is not a descriptor: %q", v)
 		}
-		s.hasPass, s.passFD = true, int(fd)
+		s.passFD = int(fd)
 		s.password, s.passErr = readPassword(int(fd))
 	}
 	return s, nil
