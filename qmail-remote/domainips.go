@@ -3,8 +3,8 @@ package main
 import (
 	"net"
 	"strconv"
+	"strings"
 
-	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/route"
 )
 
@@ -19,13 +19,10 @@ func (d *delivery) source() *final {
 	if zone := d.src.Bind.Zone(); zone != "" && !isInterface(zone) {
 		return badIP(d.src.Where + ": no interface " + oneLine(zone))
 	}
-	if d.src.Helo == "" {
-		return nil
+	if d.src.Helo != "" {
+		// deliver checks it as it checks control/helohost, naming the line
+		d.cfg.helohost, d.cfg.heloFile = d.src.Helo, strings.TrimPrefix(d.src.Where, "control/")
 	}
-	if addr.HasLineBreak(d.src.Helo) {
-		return temp("Syntax error in %s: a line break inside the name. (#4.3.5)\n", d.src.Where)
-	}
-	d.cfg.helohost = d.src.Helo
 	return nil
 }
 

@@ -118,7 +118,7 @@ func (d *delivery) run() ([]byte, *final) {
 // config is what qmail-remote reads from control/.
 type config struct {
 	helohost       string
-	heloFile       string // the file it came from: helohost or me
+	heloFile       string // where it came from: helohost, me, or a domainips line
 	timeoutconnect int    // seconds
 	timeoutremote  int    // seconds
 	tables         route.Tables
