@@ -87,6 +87,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"qmail-remote-go/tests/script"
 )
 
 const (
@@ -183,7 +185,7 @@ func note(name, line string) error {
 }
 
 // child runs argv with the script on its fds 6 and 7.
-func child(argv []string, script []command, log io.Writer) int {
+func child(argv []string, cmds []command, log io.Writer) int {
 	toR, toW, err := os.Pipe()
 	if err != nil {
 		return fatal(111, "unable to create pipe: "+err.Error())
@@ -203,7 +205,7 @@ func child(argv []string, script []command, log io.Writer) int {
 		fromR.Close()
 		return fatal(111, "unable to run "+argv[0]+": "+err.Error())
 	}
-	serve(&pipePeer{r: fromR, w: toW}, script, log)
+	serve(&script.PipePeer{R: fromR, W: toW}, cmds, log)
 	cmd.Wait()
 	st := cmd.ProcessState
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -211,16 +213,6 @@ func child(argv []string, script []command, log io.Writer) int {
 	}
 	return st.ExitCode()
 }
-
-// pipePeer is the fakepeer side of the two pipes of the first form.
-type pipePeer struct{ r, w *os.File }
-
-func (p *pipePeer) Read(b []byte) (int, error)         { return p.r.Read(b) }
-func (p *pipePeer) Write(b []byte) (int, error)        { return p.w.Write(b) }
-func (p *pipePeer) SetReadDeadline(t time.Time) error  { return p.r.SetReadDeadline(t) }
-func (p *pipePeer) SetWriteDeadline(t time.Time) error { return p.w.SetWriteDeadline(t) }
-func (p *pipePeer) CloseWrite() error                  { return p.w.Close() }
-func (p *pipePeer) Close() error                       { p.w.Close(); return p.r.Close() }
 
 func fatal(code int, msg string) int {
 	fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", prog, msg)

@@ -7,16 +7,12 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"qmail-remote-go/tests/script"
 )
 
-// A peer is the connection to the client: a TCP connection or two pipes.
-type peer interface {
-	io.ReadWriter
-	SetReadDeadline(time.Time) error
-	SetWriteDeadline(time.Time) error
-	CloseWrite() error
-	Close() error
-}
+// A peer is the connection to the client (tests/script).
+type peer = script.Peer
 
 // A conn is one connection as the script sees it: the peer, plain or
 // TLS once a tls command ran, the reader on it, and the TLS settings
@@ -29,12 +25,12 @@ type conn struct {
 	clientCert string         // clientcert: the file for its subject
 }
 
-// serve plays the script on p, logging every byte the client sends. It
+// serve plays the script cmds on p, logging every byte the client sends. It
 // returns errMismatch when an expect line failed.
-func serve(p peer, script []command, log io.Writer) error {
+func serve(p peer, cmds []command, log io.Writer) error {
 	c := &conn{p: p, in: bufio.NewReader(io.TeeReader(p, log)), log: log}
 	defer func() { c.p.Close() }()
-	for _, cmd := range script {
+	for _, cmd := range cmds {
 		switch err := c.step(cmd); err {
 		case nil:
 		case errClosed:
@@ -42,11 +38,11 @@ func serve(p peer, script []command, log io.Writer) error {
 		case errMismatch:
 			return err
 		default:
-			drain(c.p, c.in) // the client went away while we wrote
+			script.Drain(c.p, c.in, bound) // the client went away while we wrote
 			return nil
 		}
 	}
-	drain(c.p, c.in)
+	script.Drain(c.p, c.in, bound)
 	return nil
 }
 
@@ -172,11 +168,4 @@ func eofCloses(err error) error {
 		return errClosed
 	}
 	return nil
-}
-
-// drain half-closes and logs what the client still sends.
-func drain(p peer, in *bufio.Reader) {
-	p.CloseWrite()
-	p.SetReadDeadline(time.Now().Add(bound))
-	io.Copy(io.Discard, in)
 }

@@ -65,6 +65,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"qmail-remote-go/tests/script"
 )
 
 const (
@@ -168,7 +170,7 @@ func listen(addr string, n int, script []command, o outputs) int {
 }
 
 // child runs argv with the script on its fds 6 and 7.
-func child(argv []string, script []command, o outputs, rssName string) int {
+func child(argv []string, cmds []command, o outputs, rssName string) int {
 	toR, toW, err := os.Pipe()
 	if err != nil {
 		return fatal(111, "unable to create pipe: "+err.Error())
@@ -188,7 +190,7 @@ func child(argv []string, script []command, o outputs, rssName string) int {
 		fromR.Close()
 		return fatal(111, "unable to run "+argv[0]+": "+err.Error())
 	}
-	serve(&pipePeer{r: fromR, w: toW}, script, o)
+	serve(&script.PipePeer{R: fromR, W: toW}, cmds, o)
 	cmd.Wait()
 	st := cmd.ProcessState
 	if ru, ok := st.SysUsage().(*syscall.Rusage); ok && rssName != "" {
@@ -199,16 +201,6 @@ func child(argv []string, script []command, o outputs, rssName string) int {
 	}
 	return st.ExitCode()
 }
-
-// pipePeer is the fakeqmtp side of the two pipes of the first form.
-type pipePeer struct{ r, w *os.File }
-
-func (p *pipePeer) Read(b []byte) (int, error)         { return p.r.Read(b) }
-func (p *pipePeer) Write(b []byte) (int, error)        { return p.w.Write(b) }
-func (p *pipePeer) SetReadDeadline(t time.Time) error  { return p.r.SetReadDeadline(t) }
-func (p *pipePeer) SetWriteDeadline(t time.Time) error { return p.w.SetWriteDeadline(t) }
-func (p *pipePeer) CloseWrite() error                  { return p.w.Close() }
-func (p *pipePeer) Close() error                       { p.w.Close(); return p.r.Close() }
 
 func fatal(code int, msg string) int {
 	fmt.Fprintf(os.Stderr, "%s: fatal: %s\n", prog, msg)

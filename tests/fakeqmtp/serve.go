@@ -10,26 +10,22 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/netstring"
+
+	"qmail-remote-go/tests/script"
 )
 
-// A peer is the connection to the client: a TCP connection or two pipes.
-type peer interface {
-	io.ReadWriter
-	SetReadDeadline(time.Time) error
-	SetWriteDeadline(time.Time) error
-	CloseWrite() error
-	Close() error
-}
+// A peer is the connection to the client (tests/script).
+type peer = script.Peer
 
 // errClosed ends a connection at once, without draining.
 var errClosed = fmt.Errorf("connection closed")
 
-// serve plays the script on p, logging every byte the client sends. It
+// serve plays the script cmds on p, logging every byte the client sends. It
 // returns errBad when a package was malformed.
-func serve(p peer, script []command, o outputs) error {
+func serve(p peer, cmds []command, o outputs) error {
 	defer p.Close()
 	in := bufio.NewReaderSize(io.TeeReader(p, o.log), 64<<10)
-	for _, c := range script {
+	for _, c := range cmds {
 		p.SetWriteDeadline(time.Now().Add(bound))
 		switch err := step(p, in, c, o); err {
 		case nil:
@@ -38,11 +34,11 @@ func serve(p peer, script []command, o outputs) error {
 		case errBad:
 			return err
 		default:
-			drain(p, in) // the client went away while we wrote
+			script.Drain(p, in, bound) // the client went away while we wrote
 			return nil
 		}
 	}
-	drain(p, in)
+	script.Drain(p, in, bound)
 	return nil
 }
 
@@ -139,11 +135,4 @@ func visible(b []byte) string {
 func write(p peer, b []byte) error {
 	_, err := p.Write(b)
 	return err
-}
-
-// drain half-closes and logs what the client still sends.
-func drain(p peer, in *bufio.Reader) {
-	p.CloseWrite()
-	p.SetReadDeadline(time.Now().Add(bound))
-	io.Copy(io.Discard, in)
 }

@@ -1,5 +1,6 @@
 // Package script holds what the scripted test peers (tests/fakepeer,
-// tests/fakeqmtp) share in reading their scripts.
+// tests/fakeqmtp) share: reading their scripts, and the peer they play
+// them on.
 package script
 
 import (
