@@ -51,7 +51,7 @@ func run(args []string) int {
 	s := &session{
 		r:    bufio.NewReader(conn),
 		w:    bufio.NewWriterSize(conn, bufSize),
-		msg:  os.Stdin,
+		msg:  fdio.Message(os.Stdin),
 		size: size,
 		out:  os.Stdout,
 		ip:   ip,

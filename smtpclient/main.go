@@ -45,7 +45,7 @@ func run(args []string) int {
 	s := &session{
 		r:    bufio.NewReaderSize(conn, bufSize),
 		w:    bufio.NewWriterSize(conn, bufSize),
-		msg:  os.Stdin,
+		msg:  fdio.Message(os.Stdin),
 		out:  os.Stdout,
 		ip:   ip,
 		helo: helo,

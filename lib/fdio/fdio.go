@@ -7,10 +7,12 @@ package fdio
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Conn reads from one descriptor and writes to another. Every Read and
@@ -18,8 +20,9 @@ import (
 // descriptor can poll (sockets, pipes); on one that cannot (a regular
 // file, say) the operation simply blocks.
 type Conn struct {
-	r, w    *os.File
-	Timeout time.Duration // 0: no deadline
+	r, w       *os.File
+	rawR, rawW syscall.RawConn // r's and w's, when non-blocking (see Write)
+	Timeout    time.Duration   // 0: no deadline
 }
 
 // Open makes a Conn from descriptors rfd and wfd, which may refer to the
@@ -43,29 +46,110 @@ func Open(rfd, wfd int, timeout time.Duration) (*Conn, error) {
 	if wfd != rfd {
 		c.w = os.NewFile(uintptr(wfd), fmt.Sprintf("fd%d", wfd))
 	}
+	c.rawR, c.rawW = nonBlocking(c.r), nonBlocking(c.w)
 	return c, nil
 }
 
 // New makes a Conn from two open files, such as the ends of os.Pipe
 // (already non-blocking, so with deadlines). r and w may be the same.
 func New(r, w *os.File, timeout time.Duration) *Conn {
-	return &Conn{r: r, w: w, Timeout: timeout}
+	return &Conn{r: r, w: w, rawR: nonBlocking(r), rawW: nonBlocking(w), Timeout: timeout}
+}
+
+// nonBlocking returns f's RawConn when its descriptor is non-blocking,
+// else nil.
+func nonBlocking(f *os.File) syscall.RawConn {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	var flags uintptr
+	var errno syscall.Errno
+	if rc.Control(func(fd uintptr) {
+		flags, _, errno = syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+	}) != nil || errno != 0 || flags&syscall.O_NONBLOCK == 0 {
+		return nil
+	}
+	return rc
 }
 
 // Files returns the read and the write file, to hand on to a child.
 func (c *Conn) Files() (r, w *os.File) { return c.r, c.w }
 
 // Read reads from the peer within Timeout; a timeout reads as an error
-// satisfying errors.Is(err, os.ErrDeadlineExceeded).
+// satisfying errors.Is(err, os.ErrDeadlineExceeded). On a non-blocking
+// descriptor the read(2) is raw (see Write).
 func (c *Conn) Read(p []byte) (int, error) {
 	c.deadline(c.r.SetReadDeadline)
-	return c.r.Read(p)
+	if c.rawR == nil || len(p) == 0 {
+		return c.r.Read(p)
+	}
+	n := 0
+	var errno syscall.Errno
+	err := c.rawR.Read(func(fd uintptr) bool {
+		for {
+			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch e {
+			case 0:
+				n = int(m)
+				return true
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false // the poller waits until there is something
+			default:
+				errno = e
+				return true
+			}
+		}
+	})
+	switch {
+	case errno != 0:
+		err = &os.PathError{Op: "read", Path: c.r.Name(), Err: errno}
+	case err == nil && n == 0:
+		err = io.EOF
+	}
+	return n, err
 }
 
 // Write writes to the peer, each underlying write within Timeout.
+//
+// Chosen for speed (make bench, the 100 MB rows): on a non-blocking
+// descriptor, Read and Write make raw read(2) and write(2) calls, as
+// the runtime's network poller does, and wait for readiness in the
+// poller as before (with the deadline). Made as ordinary system calls,
+// a 256 KiB write into a loopback socket runs long enough that sysmon
+// takes the processor away from the writer (at once with GOMAXPROCS=1)
+// and keeps waking every 20 us, and every call after a wait wakes sysmon
+// again. Raw, with the message read raw too (Message) and 256 KiB
+// blocks: a third of the context switches, 15% less CPU and 12% less
+// time for 100 MB in paired runs.
 func (c *Conn) Write(p []byte) (int, error) {
 	c.deadline(c.w.SetWriteDeadline)
-	return c.w.Write(p)
+	if c.rawW == nil {
+		return c.w.Write(p)
+	}
+	n := 0
+	var errno syscall.Errno
+	err := c.rawW.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+			switch e {
+			case 0:
+				n += int(m)
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false // the poller waits until the descriptor can take more
+			default:
+				errno = e
+				return true
+			}
+		}
+		return true
+	})
+	if errno != 0 {
+		err = &os.PathError{Op: "write", Path: c.w.Name(), Err: errno}
+	}
+	return n, err
 }
 
 func (c *Conn) deadline(set func(time.Time) error) {
@@ -111,4 +195,41 @@ func TimeoutRemote() (time.Duration, error) {
 		return 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
 	}
 	return time.Duration(max(n, 1)) * time.Second, nil
+}
+
+// Message returns f, which holds the message, for reading it: a regular
+// file (what qmail-remote always gives) comes back with raw read(2)
+// calls, for the reason Write gives (a 256 KiB read from the page cache
+// runs long enough for sysmon to take the processor away); Seek and
+// ReadAt stay as they are. A read from a regular file may wait for the
+// disk, never for a peer, so nothing needs to run meanwhile. Anything
+// else comes back as it is.
+func Message(f *os.File) io.Reader {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return f
+	}
+	return regular{f, f.Fd()}
+}
+
+type regular struct {
+	*os.File
+	fd uintptr
+}
+
+func (f regular) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, f.fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e != 0:
+			return 0, &os.PathError{Op: "read", Path: f.Name(), Err: e}
+		case n == 0:
+			return 0, io.EOF
+		}
+		return int(n), nil
+	}
 }

@@ -19,7 +19,11 @@ func (e *ReadError) Error() string { return "unable to read message: " + e.Err.E
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // BlockSize is how much of the message WriteBody reads at a time.
-const BlockSize = 64 << 10
+// Chosen for speed (make bench, the 100 MB rows): 256 KiB reads and
+// writes took 10% less time than 64 KiB in paired runs; 1 MiB took more
+// (its buffers' page faults). A small message touches only the pages it
+// fills.
+const BlockSize = 256 << 10
 
 // WriteBody copies the message from msg to w in DATA form, without the
 // final ".\r\n". SPEC D25 (RFC 5321 2.3.8; the SMTP smuggling attacks of
