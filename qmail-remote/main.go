@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -25,8 +26,21 @@ func main() {
 	// A failed write of the reports must not kill us: qmail-rspawn would
 	// read a death by SIGPIPE as a crash. We exit 0 whatever happens.
 	signal.Ignore(syscall.SIGPIPE)
+	oneProc()
 	os.Stdout.Write(deliver(os.Args[1:]))
 	os.Exit(0)
+}
+
+// oneProc runs qmail-remote on one P unless the administrator set
+// GOMAXPROCS. Chosen for speed (make bench, the floor rows): qmail-remote
+// waits in one ppoll for its stage, and with a second P idle the
+// runtime's sysmon does not sleep while it waits but wakes every 20 us
+// to 10 ms; with one, it sleeps. 5% less CPU per small delivery in
+// paired runs.
+func oneProc() {
+	if _, ok := os.LookupEnv("GOMAXPROCS"); !ok {
+		runtime.GOMAXPROCS(1)
+	}
 }
 
 // A final is a message report that ends the run before any speaker

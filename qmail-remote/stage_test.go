@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,22 @@ func TestStageClosesItsOutput(t *testing.T) {
 	r = stage{name: "sh", args: []string{"-c", "exec >&- 2>&-; exec sleep 30"}, limit: 300 * time.Millisecond, max: 100}.run("/bin")
 	if !r.timedOut || time.Since(t0) > 5*time.Second {
 		t.Errorf("a silent stage past its limit: timed out %v after %v", r.timedOut, time.Since(t0))
+	}
+}
+
+// TestOneProc: qmail-remote itself runs on one P, unless the
+// administrator set GOMAXPROCS.
+func TestOneProc(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(2)
+	t.Setenv("GOMAXPROCS", "2")
+	oneProc()
+	if n := runtime.GOMAXPROCS(0); n != 2 {
+		t.Errorf("GOMAXPROCS=2 set, and qmail-remote runs on %d", n)
+	}
+	os.Unsetenv("GOMAXPROCS")
+	oneProc()
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Errorf("GOMAXPROCS unset, and qmail-remote runs on %d", n)
 	}
 }
