@@ -57,7 +57,7 @@ func New(r, w *os.File, timeout time.Duration) *Conn {
 }
 
 // nonBlocking returns f's RawConn when its descriptor is non-blocking,
-// else nil.
+// else nil: what readRaw and writeRaw take.
 func nonBlocking(f *os.File) syscall.RawConn {
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -84,31 +84,8 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if c.rawR == nil || len(p) == 0 {
 		return c.r.Read(p)
 	}
-	n := 0
-	var errno syscall.Errno
-	err := c.rawR.Read(func(fd uintptr) bool {
-		for {
-			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch e {
-			case 0:
-				n = int(m)
-				return true
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false // the poller waits until there is something
-			default:
-				errno = e
-				return true
-			}
-		}
-	})
-	switch {
-	case errno != 0:
-		err = &os.PathError{Op: "read", Path: c.r.Name(), Err: errno}
-	case err == nil && n == 0:
-		err = io.EOF
-	}
-	return n, err
+	n, err := readRaw(c.rawR, p)
+	return n, pathError("read", c.r, err)
 }
 
 // Write writes to the peer, each underlying write within Timeout.
@@ -128,28 +105,8 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.rawW == nil {
 		return c.w.Write(p)
 	}
-	n := 0
-	var errno syscall.Errno
-	err := c.rawW.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
-			switch e {
-			case 0:
-				n += int(m)
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false // the poller waits until the descriptor can take more
-			default:
-				errno = e
-				return true
-			}
-		}
-		return true
-	})
-	if errno != 0 {
-		err = &os.PathError{Op: "write", Path: c.w.Name(), Err: errno}
-	}
-	return n, err
+	n, err := writeRaw(c.rawW, p)
+	return n, pathError("write", c.w, err)
 }
 
 func (c *Conn) deadline(set func(time.Time) error) {
@@ -195,6 +152,79 @@ func TimeoutRemote() (time.Duration, error) {
 		return 0, fmt.Errorf("TIMEOUTREMOTE is not a number of seconds: %q", v)
 	}
 	return time.Duration(max(n, 1)) * time.Second, nil
+}
+
+// readRaw reads into p from rc's non-blocking descriptor with one raw
+// read(2), waiting in the poller (within rc's deadline) while there is
+// nothing to read: see Conn.Write for why. An error of the system call
+// comes back as its syscall.Errno; 0 bytes as io.EOF.
+func readRaw(rc syscall.RawConn, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n := 0
+	var errno syscall.Errno
+	err := rc.Read(func(fd uintptr) bool {
+		for {
+			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch e {
+			case 0:
+				n = int(m)
+				return true
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false // the poller waits until there is something
+			default:
+				errno = e
+				return true
+			}
+		}
+	})
+	switch {
+	case errno != 0:
+		return 0, errno
+	case err == nil && n == 0:
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+// writeRaw writes all of p to rc's non-blocking descriptor with raw
+// write(2) calls, waiting in the poller (within rc's deadline) whenever
+// it is full. An error of a system call comes back as its
+// syscall.Errno.
+func writeRaw(rc syscall.RawConn, p []byte) (int, error) {
+	n := 0
+	var errno syscall.Errno
+	err := rc.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+			switch e {
+			case 0:
+				n += int(m)
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false // the poller waits until the descriptor can take more
+			default:
+				errno = e
+				return true
+			}
+		}
+		return true
+	})
+	if errno != 0 {
+		return n, errno
+	}
+	return n, err
+}
+
+// pathError gives a system call's error the file's name, as os.File's
+// own methods do.
+func pathError(op string, f *os.File, err error) error {
+	if errno, ok := err.(syscall.Errno); ok {
+		return &os.PathError{Op: op, Path: f.Name(), Err: errno}
+	}
+	return err
 }
 
 // Message returns f, which holds the message, for reading it: a regular
