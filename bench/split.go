@@ -46,7 +46,7 @@ func split(r io.Reader, runs, hz int, w io.Writer) error {
 			return
 		}
 		if category == "" {
-			category = "other runtime (scheduler, network poller, its system calls)"
+			category = "other runtime (scheduler, network poller, stack growth, its system calls)"
 		}
 		if per[comm] == nil {
 			per[comm] = map[string]int{}

@@ -39,7 +39,7 @@ smtpclient 101  1.000004:     100000 cpu-clock:
 	for _, line := range []string{
 		"0.50 ms  our code (main.main and below)",
 		"0.50 ms  sysmon (the runtime's monitor thread)",
-		"0.50 ms  other runtime (scheduler, network poller, its system calls)",
+		"0.50 ms  other runtime (scheduler, network poller, stack growth, its system calls)",
 		"smtpclient: 0.50 ms per run",
 		"0.50 ms  exec and exit (kernel)",
 	} {
