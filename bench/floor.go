@@ -161,6 +161,19 @@ func handshakes(n int) (r hsResult, err error) {
 		cold, warm time.Duration
 		err        error
 	}
+	// record counts handshake i's CPU d on s; false (s.err set) ends the side.
+	record := func(s *side, i int, d time.Duration, err error) bool {
+		switch {
+		case err != nil:
+			s.err = err
+			return false
+		case i == 0:
+			s.cold = d
+		default:
+			s.warm += d
+		}
+		return true
+	}
 	srv := make(chan side, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -176,14 +189,8 @@ func handshakes(n int) (r hsResult, err error) {
 			err = tls.Server(c, scfg).Handshake()
 			d := threadCPU() - t0
 			c.Close()
-			if err != nil {
-				s.err = err
+			if !record(&s, i, d, err) {
 				break
-			}
-			if i == 0 {
-				s.cold = d
-			} else {
-				s.warm += d
 			}
 		}
 		srv <- s
@@ -209,14 +216,8 @@ func handshakes(n int) (r hsResult, err error) {
 				r.version, r.suite, r.exchange = tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), st.CurveID.String()
 			}
 			c.Close()
-			if err != nil {
-				s.err = err
+			if !record(&s, i, d, err) {
 				break
-			}
-			if i == 0 {
-				s.cold = d
-			} else {
-				s.warm += d
 			}
 		}
 		cli <- s
