@@ -154,9 +154,10 @@ func TimeoutRemote() (time.Duration, error) {
 	return time.Duration(max(n, 1)) * time.Second, nil
 }
 
-// readRaw reads into p from rc's non-blocking descriptor with one raw
-// read(2), waiting in the poller (within rc's deadline) while there is
-// nothing to read: see Conn.Write for why. An error of the system call
+// readRaw reads into p from rc's descriptor with one raw read(2): see
+// Conn.Write for why. A non-blocking descriptor with nothing to read
+// waits in the poller (within rc's deadline); a regular file never
+// waits there. An error of the system call
 // comes back as its syscall.Errno; 0 bytes as io.EOF.
 func readRaw(rc syscall.RawConn, p []byte) (int, error) {
 	if len(p) == 0 {
@@ -238,28 +239,21 @@ func Message(f *os.File) io.Reader {
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return f
 	}
-	return regular{f, f.Fd()}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return f
+	}
+	return regular{f, rc}
 }
 
+// regular is a regular file read by readRaw: it cannot poll, so readRaw
+// never waits, and its read(2) is raw.
 type regular struct {
 	*os.File
-	fd uintptr
+	rc syscall.RawConn
 }
 
 func (f regular) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_READ, f.fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		switch {
-		case e == syscall.EINTR:
-			continue
-		case e != 0:
-			return 0, &os.PathError{Op: "read", Path: f.Name(), Err: e}
-		case n == 0:
-			return 0, io.EOF
-		}
-		return int(n), nil
-	}
+	n, err := readRaw(f.rc, p)
+	return n, pathError("read", f.File, err)
 }
