@@ -8,14 +8,28 @@ TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
 
+# VERSION is stamped into every program (lib/version; each usage line
+# shows it): git describe in a git checkout, else the first line of the
+# VERSION file that a release tarball (make dist) carries.
+VERSION := $(shell ( [ -e .git ] && git describe --always --dirty 2>/dev/null || \
+	{ [ -f VERSION ] && sed 1q VERSION; } ) | tr -cd 'A-Za-z0-9._+-')
+ifeq ($(VERSION),)
+VERSION := unknown
+endif
+
 all: it
 it: $(PROGS:%=bin/%)
 
-compile: conf-cc Makefile
+# compile is made again at every make: the version changes with every
+# commit. tests/lib.sh reads the version line to know what was stamped.
+compile: conf-cc Makefile FORCE
 	( echo '#!/bin/sh'; echo '# made by make from conf-cc; do not edit'; \
+	  echo "version='$(VERSION)'"; \
 	  echo 'exec' "`head -1 conf-cc`" \
-	  '-ldflags "-s -X qmail-remote-go/lib/control.Home=$(QMAILHOME)" -o "bin/$$1" "./$$1"' ) > compile
-	chmod 755 compile
+	  '-ldflags "-s -X qmail-remote-go/lib/control.Home=$(QMAILHOME) -X qmail-remote-go/lib/version.Version=$$version"' \
+	  '-o "bin/$$1" "./$$1"' ) > compile.tmp
+	chmod 755 compile.tmp
+	mv -f compile.tmp compile
 
 bin/%: compile FORCE
 	@mkdir -p bin
@@ -69,11 +83,28 @@ fuzz:
 bench: it
 	go run ./bench
 
+version:
+	@echo $(VERSION)
+
+# make dist writes qmail-remote-go-VERSION.tar.gz from the committed tree,
+# with a VERSION file, which make reads where there is no .git.
+DIST = qmail-remote-go-$(VERSION)
+dist:
+	@case "$(VERSION)" in *-dirty|unknown) \
+	  echo "make dist: the tree has uncommitted changes or no git; commit first" >&2; exit 1;; esac
+	rm -rf dist.tmp && mkdir -p dist.tmp/$(DIST)
+	echo $(VERSION) > dist.tmp/$(DIST)/VERSION
+	git archive --prefix=$(DIST)/ -o $(DIST).tar HEAD
+	tar -rf $(DIST).tar -C dist.tmp $(DIST)/VERSION
+	gzip -f $(DIST).tar
+	rm -rf dist.tmp
+	@echo $(DIST).tar.gz
+
 demo: it testprogs
 	sh tests/demo
 
 clean:
-	rm -rf bin tests/bin compile
+	rm -rf bin tests/bin compile compile.tmp
 
 FORCE:
-.PHONY: all it install check bench demo clean testprogs fuzz FORCE
+.PHONY: all it install check bench demo clean testprogs fuzz version dist FORCE

@@ -15,6 +15,7 @@ import (
 	"qmail-remote-go/lib/idna"
 	"qmail-remote-go/lib/literal"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/version"
 )
 
 const usage = "usage: mxlookup [-a] name"
@@ -31,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.SetOutput(io.Discard)
 	addrOnly := fs.Bool("a", false, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || fs.Arg(0) == "" {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, version.Usage(usage))
 		return 100
 	}
 	cands, f := resolve(fs.Arg(0), *addrOnly, getenv)

@@ -19,11 +19,11 @@ func TestRun(t *testing.T) {
 		{[]string{"[IPv6:2001:DB8::7]"}, "0 0 2001:db8::7 [IPv6:2001:DB8::7]\n|"},
 		{[]string{"[2001:db8::7]"}, "0 0 2001:db8::7 [2001:db8::7]\n|"},
 		{[]string{"--", "[::ffff:192.0.2.7]"}, "0 0 192.0.2.7 [::ffff:192.0.2.7]\n|"},
-		{nil, "100 |usage: mxlookup [-a] name\n"},
-		{[]string{""}, "100 |usage: mxlookup [-a] name\n"},
-		{[]string{"-h"}, "100 |usage: mxlookup [-a] name\n"},
-		{[]string{"-x", "a"}, "100 |usage: mxlookup [-a] name\n"},
-		{[]string{"a", "b"}, "100 |usage: mxlookup [-a] name\n"},
+		{nil, "100 |usage: mxlookup [-a] name (qmail-remote-go unknown)\n"},
+		{[]string{""}, "100 |usage: mxlookup [-a] name (qmail-remote-go unknown)\n"},
+		{[]string{"-h"}, "100 |usage: mxlookup [-a] name (qmail-remote-go unknown)\n"},
+		{[]string{"-x", "a"}, "100 |usage: mxlookup [-a] name (qmail-remote-go unknown)\n"},
+		{[]string{"a", "b"}, "100 |usage: mxlookup [-a] name (qmail-remote-go unknown)\n"},
 		{[]string{"example.test"}, "111 Sorry, I couldn't find any host named: example.test. (#4.1.2)\n|"},
 	} {
 		var out, errs bytes.Buffer

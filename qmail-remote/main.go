@@ -20,7 +20,13 @@ import (
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
+	"qmail-remote-go/lib/version"
 )
+
+// usage goes to standard error beside the D report, for the admin
+// who runs qmail-remote by hand; qmail-rspawn always passes three
+// arguments or more.
+const usage = "usage: qmail-remote host sender recip [recip ...]"
 
 func main() {
 	// A failed write of the reports must not kill us: qmail-rspawn would
@@ -67,6 +73,7 @@ func deliver(args []string) (out []byte) {
 		}
 	}()
 	if len(args) < 3 {
+		fmt.Fprintln(os.Stderr, version.Usage(usage))
 		return perm("I (qmail-remote) was invoked improperly. (#5.3.5)\n").bytes()
 	}
 	d := &delivery{host: args[0], sender: args[1], rcpts: args[2:]}

@@ -10,6 +10,7 @@ import (
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/tcpto"
+	"qmail-remote-go/lib/version"
 )
 
 const usage = "usage: qmail-tcpok"
@@ -18,7 +19,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
 
 func run(args []string, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, version.Usage(usage))
 		return 100
 	}
 	path := control.HomeDir() + "/" + tcpto.Path

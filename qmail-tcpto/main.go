@@ -12,6 +12,7 @@ import (
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/tcpto"
+	"qmail-remote-go/lib/version"
 )
 
 const usage = "usage: qmail-tcpto"
@@ -22,7 +23,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer, now int64) int {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(stderr, version.Usage(usage))
 		return 100
 	}
 	path := control.HomeDir() + "/" + tcpto.Path

@@ -13,6 +13,7 @@ import (
 
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/version"
 )
 
 const (
@@ -27,7 +28,7 @@ func run(args []string) int {
 	// A dead peer or a closed fd 1 must give EPIPE, not kill us.
 	signal.Ignore(syscall.SIGPIPE)
 	if len(args) < 3 {
-		fmt.Fprintln(os.Stderr, usage)
+		fmt.Fprintln(os.Stderr, version.Usage(usage))
 		return 100
 	}
 	timeout, err := fdio.TimeoutRemote()

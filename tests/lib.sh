@@ -7,11 +7,14 @@
 #   $G $E $M $R $D                    a fakepeer dialogue, step by step
 #
 # Reports are compared after `show`, which makes NUL visible as ^@ (cat -v).
-# $BIN holds the programs, $TBIN the test tools, $T a fresh temp folder.
+# $BIN holds the programs, $TBIN the test tools, $T a fresh temp folder;
+# $V is the version make stamped into them (the version line of ./compile),
+# which every usage line shows.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$top/bin
 TBIN=$top/tests/bin
+V=$(sed -n "s/^version='\(.*\)'$/\1/p" "$top/compile" 2>/dev/null)
 T=$(mktemp -d "${TMPDIR:-/tmp}/qrtest.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
 passed=0

@@ -200,12 +200,12 @@ exit 111'
 
 case_ 'usage: no name, on stderr'
 got=$("$BIN/mxlookup" 2> "$T/err"; echo "exit $?"; cat "$T/err")
-check "$got" 'exit 100
-usage: mxlookup [-a] name'
+check "$got" "exit 100
+usage: mxlookup [-a] name (qmail-remote-go $V)"
 
 case_ 'usage: unknown option'
-check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" 'usage: mxlookup [-a] name
-exit 100'
+check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" "usage: mxlookup [-a] name (qmail-remote-go $V)
+exit 100"
 
 stopdns
 finish

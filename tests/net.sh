@@ -340,9 +340,9 @@ check "$?:$(wc -c < "$TCPTO" | tr -d ' ')" "0:1024"
 
 case_ 'usage: qmail-tcpto and qmail-tcpok take no arguments'
 out=$(QMAILHOME=$H "$BIN/qmail-tcpto" x 2>&1; echo "exit $?"; QMAILHOME=$H "$BIN/qmail-tcpok" x 2>&1; echo "exit $?")
-check "$out" "usage: qmail-tcpto
+check "$out" "usage: qmail-tcpto (qmail-remote-go $V)
 exit 100
-usage: qmail-tcpok
+usage: qmail-tcpok (qmail-remote-go $V)
 exit 100"
 
 case_ '50 concurrent qmail-remote against one table: every refused address recorded once, the table valid'

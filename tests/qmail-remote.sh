@@ -86,11 +86,15 @@ printf 'Subject: test\n\nhello\n' > "$T/msg"
 home
 case_ 'B1: two arguments only: D invoked improperly, exit 0'
 check "$(qr host sender)" "DI (qmail-remote) was invoked improperly. (#5.3.5)
-^@exit 0"
+^@exit 0
+stderr:
+usage: qmail-remote host sender recip [recip ...] (qmail-remote-go $V)"
 
 case_ 'no arguments at all: D invoked improperly'
 check "$(qr)" "DI (qmail-remote) was invoked improperly. (#5.3.5)
-^@exit 0"
+^@exit 0
+stderr:
+usage: qmail-remote host sender recip [recip ...] (qmail-remote-go $V)"
 
 case_ 'B2: neither control/me nor control/helohost: Z'
 rm "$C/me" "$C/helohost"

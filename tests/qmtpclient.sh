@@ -291,7 +291,7 @@ exit 0"
 case_ 'usage: one argument'
 qc 'close' "$msg" alice@example.org
 check "$out|$err" "
-exit 100|usage: qmtpclient sender recip [recip ...]"
+exit 100|usage: qmtpclient sender recip [recip ...] (qmail-remote-go $V)"
 
 case_ 'usage: bad TIMEOUTREMOTE'
 QCENV="$QCDEF TIMEOUTREMOTE=soon"

@@ -434,7 +434,7 @@ for args in '' '-d 9 prog' '-d 1' '-d 7' '-d -1 prog' '-i' '-i -d 9' '-x prog' '
 	u="$u$? $(cat "$T/err")
 "
 done
-check "$u" "$(for i in 1 2 3 4 5 6 7 8 9 10; do echo '100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd [-q]'; done)
+check "$u" "$(for i in 1 2 3 4 5 6 7 8 9 10; do echo "100 usage: tlswrap prog [arg ...] | tlswrap -i prog [arg ...] | tlswrap -d fd [-q] (qmail-remote-go $V)"; done)
 "
 
 case_ 'fds 6 and 7 not open: exit 111'

@@ -13,6 +13,7 @@ import (
 
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/ucspitls"
+	"qmail-remote-go/lib/version"
 )
 
 const (
@@ -36,7 +37,7 @@ func run(args []string) int {
 	fs.Visit(func(f *flag.Flag) { helper = helper || f.Name == "d" })
 	if err != nil || helper == (fs.NArg() > 0) || (helper && *immediate) || (*quick && !helper) ||
 		(helper && (*notify < 3 || *notify == 6 || *notify == 7)) {
-		fmt.Fprintln(os.Stderr, usage)
+		fmt.Fprintln(os.Stderr, version.Usage(usage))
 		return 100
 	}
 	if err := checkFDs(6, 7); err != nil {
