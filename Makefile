@@ -64,7 +64,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker 
 	./lib/dns:FuzzServers ./lib/control:FuzzReadTable ./lib/control:FuzzReadLine \
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
-	./lib/addr:FuzzHasLineBreak ./qmail-remote:FuzzParseCandidates \
+	./lib/addr:FuzzHasLineBreak ./lib/plan:FuzzParseCandidates \
 	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports ./smtpclient:FuzzPipeliningSameReports \
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \

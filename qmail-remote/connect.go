@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/tcpto"
 )
 
@@ -23,7 +24,7 @@ type host struct {
 func hosts(cands []candidate) []*host {
 	var hs []*host
 	for i, c := range cands {
-		if i == 0 || c.name != cands[i-1].name || c.pref != cands[i-1].pref {
+		if i == 0 || c.Name != cands[i-1].Name || c.Pref != cands[i-1].Pref {
 			hs = append(hs, &host{})
 		}
 		h := hs[len(hs)-1]
@@ -47,20 +48,9 @@ type dialer struct {
 }
 
 func (d *delivery) dialer() *dialer {
-	return &dialer{timeout: time.Duration(d.cfg.timeoutconnect) * time.Second, port: d.route.Port,
-		bind: d.src.Bind, where: d.src.Where, table: tcpto.Path, pid: os.Getpid(),
-		now: func() int64 { return time.Now().Unix() }, dial: netDial}
-}
-
-func netDial(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error) {
-	// No TCP keep-alive (Go's default turns it on, with three more
-	// system calls): every read and write of the stage has its own
-	// timeoutremote.
-	d := net.Dialer{KeepAlive: -1}
-	if local.IsValid() {
-		d.LocalAddr = &net.TCPAddr{IP: local.AsSlice(), Zone: local.Zone()}
-	}
-	return d.DialContext(ctx, "tcp", remote.String())
+	return &dialer{timeout: time.Duration(d.Cfg.TimeoutConnect) * time.Second, port: d.Route.Port,
+		bind: d.Src.Bind, where: d.Src.Where, table: tcpto.Path, pid: os.Getpid(),
+		now: func() int64 { return time.Now().Unix() }, dial: plan.Dial}
 }
 
 // attemptDelay is RFC 8305 5's Connection Attempt Delay.
@@ -100,15 +90,15 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 		case d := <-r.results:
 			r.pending--
 			c := h.cands[d.i]
-			r.busy[family(c.addr)] = false
+			r.busy[family(c.Addr)] = false
 			switch {
 			case d.err == nil:
-				k.connected(c.addr, r.found[d.i])
+				k.connected(c.Addr, r.found[d.i])
 				return d.conn, c, nil
 			case bindError(d.err) != nil:
 				return nil, c, temp("Can't bind to local ip address: %s. (#4.3.0)\n%s: %s\n", k.bind, k.where, oneLine(bindError(d.err).Error()))
 			case counted(d.err):
-				k.failed(c.addr)
+				k.failed(c.Addr)
 			}
 			r.start()
 		case <-r.timer.C:
@@ -124,10 +114,10 @@ func (r *race) start() {
 	if i < 0 {
 		return
 	}
-	r.busy[family(r.h.cands[i].addr)] = true
+	r.busy[family(r.h.cands[i].Addr)] = true
 	r.pending++
 	go func() {
-		conn, err := r.k.dialOne(r.ctx, r.h.cands[i].addr)
+		conn, err := r.k.dialOne(r.ctx, r.h.cands[i].Addr)
 		r.results <- dialed{i, conn, err}
 	}()
 	r.timer.Reset(attemptDelay)
@@ -152,11 +142,11 @@ func (r *race) end(cancel context.CancelFunc) {
 // there is none.
 func (k *dialer) pick(h *host, busy [2]bool, found []bool) int {
 	for i, c := range h.cands {
-		if h.tried[i] || busy[family(c.addr)] {
+		if h.tried[i] || busy[family(c.Addr)] {
 			continue
 		}
 		h.tried[i] = true
-		skip, ok := tcpto.Check(k.table, c.addr, k.now(), k.pid)
+		skip, ok := tcpto.Check(k.table, c.Addr, k.now(), k.pid)
 		if !skip {
 			found[i] = ok
 			return i
@@ -177,11 +167,7 @@ func family(a netip.Addr) int {
 func (k *dialer) dialOne(ctx context.Context, a netip.Addr) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
-	var local netip.Addr
-	if k.bind.IsValid() && k.bind.Is4() == a.Is4() {
-		local = k.bind
-	}
-	return k.dial(ctx, local, netip.AddrPortFrom(a, uint16(k.port)))
+	return k.dial(ctx, plan.Local(k.bind, a), netip.AddrPortFrom(a, uint16(k.port)))
 }
 
 func (k *dialer) connected(a netip.Addr, found bool) { tcpto.Connected(k.table, a, found) }

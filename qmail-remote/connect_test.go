@@ -67,7 +67,7 @@ func newDialer(t *testing.T, how map[string]string) (*dialer, *fakeNet) {
 func host1(addrs ...string) *host {
 	var cands []candidate
 	for _, a := range addrs {
-		cands = append(cands, candidate{10, netip.MustParseAddr(a), "mx.test"})
+		cands = append(cands, candidate{Pref: 10, Addr: netip.MustParseAddr(a), Name: "mx.test"})
 	}
 	return hosts(cands)[0]
 }
@@ -92,7 +92,7 @@ func TestHappyEyeballs(t *testing.T) {
 	h := host1("2001:db8::1", "2001:db8::2", "192.0.2.1")
 	conn, c, f := k.next(h)
 	took := time.Since(n.t0)
-	if conn == nil || f != nil || c.addr.String() != "192.0.2.1" {
+	if conn == nil || f != nil || c.Addr.String() != "192.0.2.1" {
 		t.Fatalf("next = %v, %v, %v; want the IPv4 address", conn, c, f)
 	}
 	conn.Close()
@@ -108,7 +108,7 @@ func TestHappyEyeballs(t *testing.T) {
 	// The loser gets its own full attempt when the host is tried again
 	// (say the winner greeted 554), then the next IPv6 address.
 	conn, c, f = k.next(h)
-	if conn == nil || c.addr.String() != "2001:db8::2" || f != nil {
+	if conn == nil || c.Addr.String() != "2001:db8::2" || f != nil {
 		t.Fatalf("second next = %v, %v, %v", conn, c, f)
 	}
 	if got := count(t, k, "2001:db8::1"); got != 1 {
@@ -122,7 +122,7 @@ func TestHappyEyeballs(t *testing.T) {
 func TestSequentialWhenFast(t *testing.T) {
 	k, n := newDialer(t, map[string]string{"2001:db8::1": "refuse", "2001:db8::2": "refuse", "192.0.2.1": "refuse", "192.0.2.2": "ok"})
 	conn, c, _ := k.next(host1("2001:db8::1", "2001:db8::2", "192.0.2.1", "192.0.2.2"))
-	if conn == nil || c.addr.String() != "192.0.2.2" {
+	if conn == nil || c.Addr.String() != "192.0.2.2" {
 		t.Fatalf("next = %v", c)
 	}
 	conn.Close()
@@ -143,7 +143,7 @@ func TestOneFamilyIsSequential(t *testing.T) {
 	k, n := newDialer(t, map[string]string{"192.0.2.1": "hang", "192.0.2.2": "ok"})
 	k.timeout = 400 * time.Millisecond
 	conn, c, _ := k.next(host1("192.0.2.1", "192.0.2.2"))
-	if conn == nil || c.addr.String() != "192.0.2.2" {
+	if conn == nil || c.Addr.String() != "192.0.2.2" {
 		t.Fatalf("next = %v", c)
 	}
 	conn.Close()
@@ -172,7 +172,7 @@ func TestTcptoSkip(t *testing.T) {
 	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.1"), testNow-1000)
 	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.1"), testNow-500)
 	conn, c, _ := k.next(host1("192.0.2.1", "192.0.2.2"))
-	if conn == nil || c.addr.String() != "192.0.2.2" || !reflect.DeepEqual(n.starts, []string{"192.0.2.2"}) {
+	if conn == nil || c.Addr.String() != "192.0.2.2" || !reflect.DeepEqual(n.starts, []string{"192.0.2.2"}) {
 		t.Fatalf("next = %v; dialed %v", c, n.starts)
 	}
 	conn.Close()
@@ -204,7 +204,9 @@ func TestBind(t *testing.T) {
 }
 
 func TestHosts(t *testing.T) {
-	c := func(pref int, a, name string) candidate { return candidate{pref, netip.MustParseAddr(a), name} }
+	c := func(pref int, a, name string) candidate {
+		return candidate{Pref: pref, Addr: netip.MustParseAddr(a), Name: name}
+	}
 	hs := hosts([]candidate{c(10, "::1", "a"), c(10, "127.0.0.1", "a"), c(10, "127.0.0.2", "b"), c(20, "127.0.0.3", "b"), c(20, "::3", "b")})
 	var sizes []int
 	for _, h := range hs {

@@ -5,21 +5,16 @@
 package main
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 
-	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/control"
+	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/report"
-	"qmail-remote-go/lib/route"
-	"qmail-remote-go/lib/tlspolicy"
 	"qmail-remote-go/lib/version"
 )
 
@@ -84,41 +79,26 @@ func deliver(args []string) (out []byte) {
 	return out
 }
 
-// A delivery is one run of qmail-remote.
+// A delivery is one run of qmail-remote: the plan (lib/plan) and what
+// acting on it needs.
 type delivery struct {
 	host, sender string
 	rcpts        []string
-	cfg          config
-	route        route.Route
-	src          route.Source     // control/domainips for the sender
-	tls          tlspolicy.Policy // for the destination after routing
-	cert         tlspolicy.Cert   // the client certificate, if hasCert
-	hasCert      bool
-	msg          message
-	bin          string // the folder our stages live in
+	*plan.Plan
+	msg message
+	bin string // the folder our stages live in
 }
 
 func (d *delivery) run() ([]byte, *final) {
 	if err := os.Chdir(control.HomeDir()); err != nil {
 		return nil, temp("Unable to switch to home directory. (#4.3.0)\n")
 	}
-	var err error
-	if d.cfg, err = readConfig(); err != nil {
+	cfg, err := plan.ReadConfig()
+	if err != nil {
 		return nil, temp("Unable to read control files. (#4.3.0)\n")
 	}
-	if f := d.source(); f != nil {
-		return nil, f
-	}
-	if addr.HasLineBreak(d.cfg.helohost) {
-		// smtpclient would refuse it at every address, and the report
-		// would blame the network.
-		return nil, temp("Syntax error in control/%s: a line break inside the name. (#4.3.5)\n", d.cfg.heloFile)
-	}
-	if d.route, err = route.Select(d.cfg.tables, d.host, d.sender); err != nil {
-		return nil, temp("Syntax error in %s. (#4.3.5)\n", oneLine(err.Error()))
-	}
-	if f := d.tlsPolicy(); f != nil {
-		return nil, f
+	if d.Plan, err = plan.Make(cfg, d.host, d.sender); err != nil {
+		return nil, temp("%s", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -136,64 +116,5 @@ func (d *delivery) run() ([]byte, *final) {
 	return d.try(cands)
 }
 
-// config is what qmail-remote reads from control/.
-type config struct {
-	helohost       string
-	heloFile       string // where it came from: helohost, me, or a domainips line
-	timeoutconnect int    // seconds
-	timeoutremote  int    // seconds
-	tables         route.Tables
-	tlsdest        control.Table // control/tlsdestinations
-	tlsdestFound   bool          // it exists (SPEC D7)
-	domaincerts    control.Table
-	domainips      control.Table
-}
-
-const maxTimeout = 86400
-
-func readConfig() (c config, err error) {
-	var ok bool
-	c.heloFile = "helohost"
-	if c.helohost, ok, err = control.ReadLine("helohost"); err != nil {
-		return c, err
-	}
-	if !ok {
-		// SPEC 4.3: helohost defaults to me; neither is an error.
-		c.heloFile = "me"
-		if c.helohost, ok, err = control.ReadLine("me"); err != nil || !ok {
-			return c, cmp.Or(err, errors.New("neither control/helohost nor control/me"))
-		}
-	}
-	if c.timeoutconnect, err = control.ReadInt("timeoutconnect", 60, maxTimeout); err != nil {
-		return c, err
-	}
-	if c.timeoutremote, err = control.ReadInt("timeoutremote", 1200, maxTimeout); err != nil {
-		return c, err
-	}
-	if c.tables.SMTPRoutes, err = control.ReadTable("smtproutes"); err != nil {
-		return c, err
-	}
-	if c.tables.AuthSenders, err = control.ReadTable("authsenders"); err != nil {
-		return c, err
-	}
-	if c.tables.QMTPRoutes, err = control.ReadTable("qmtproutes"); err != nil {
-		return c, err
-	}
-	if c.tlsdest, c.tlsdestFound, err = control.ReadTableFound("tlsdestinations"); err != nil {
-		return c, err
-	}
-	if c.domaincerts, err = control.ReadTable("domaincerts"); err != nil {
-		return c, err
-	}
-	c.domainips, err = control.ReadTable("domainips")
-	return c, err
-}
-
 // oneLine makes text from a stage or an error fit into one report line.
-func oneLine(s string) string {
-	b := []byte(report.Printable(strings.TrimSpace(s)))
-	if len(b) > 300 {
-		b = append(b[:297], "..."...)
-	}
-	return string(b)
-}
+func oneLine(s string) string { return plan.OneLine(s) }

@@ -3,7 +3,6 @@ package main
 import (
 	"net"
 	"os"
-	"strconv"
 	"time"
 
 	"qmail-remote-go/lib/report"
@@ -14,7 +13,7 @@ import (
 // within each host (connect.go).
 func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	var last []byte // the latest report of a speaker that gave up on its host with a reason
-	sp := d.speaker()
+	sp := d.Speaker()
 	k := d.dialer()
 	for _, h := range hosts(cands) {
 		for {
@@ -35,7 +34,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 				last = r.out
 				continue
 			}
-			ip := c.addr.String()
+			ip := c.Addr.String()
 			switch r.exitCode() {
 			case 0:
 				if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
@@ -77,8 +76,8 @@ func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, not
 		return r, "", true, nil
 	}
 	if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
-		sp := d.speaker()
-		return r, "", false, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", c.addr, sp, r.tail(sp))
+		sp := d.Speaker()
+		return r, "", false, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", c.Addr, sp, r.tail(sp))
 	}
 	note = clearNote(r.out)
 	if conn, _, f = k.next(&host{cands: []candidate{c}, tried: []bool{false}}); conn == nil {
@@ -100,39 +99,16 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	if err := d.msg.rewind(); err != nil {
 		return result{err: err}
 	}
-	tlsEnv, keyPass, err := d.tlsEnv(c, clear)
-	if err != nil {
-		return result{err: err}
-	}
-	if keyPass != nil {
-		defer keyPass.Close()
-	}
-	authEnv, creds, err := d.authEnv()
-	if err != nil {
-		return result{err: err}
-	}
-	if creds != nil {
-		defer creds.Close()
-	}
 	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
-	env := append(stageEnv(),
-		"PROTO=TCP",
-		"TCPREMOTEIP="+c.addr.String(),
-		"TCPREMOTEPORT="+strconv.Itoa(d.route.Port),
-		"TCPLOCALIP="+local.Addr().Unmap().String(),
-		"TCPLOCALPORT="+strconv.Itoa(int(local.Port())),
-		"HELOHOST="+d.cfg.helohost,
-		"TIMEOUTREMOTE="+strconv.Itoa(d.cfg.timeoutremote),
-	)
-	env = append(env, tlsEnv...)
-	env = append(env, authEnv...)
-	name, args := d.speaker(), append([]string{d.sender}, d.rcpts...)
-	if (d.smtps() || d.qmtps()) && !clear {
-		name, args = "tlswrap", append([]string{"-i", d.bin + "/" + name}, args...)
+	sp, err := d.Speak(c, local, clear)
+	if err != nil {
+		return result{err: err}
 	}
-	return stage{name: name, args: args, env: env, stdin: d.msg.f,
-		// fds 3, 4, 5 closed; 6 and 7 the socket; authFD (8); keyPassFD (9)
-		extra: []*os.File{nil, nil, nil, sock, sock, creds, keyPass},
+	defer sp.Close()
+	name, args := d.Argv(d.bin, append([]string{d.sender}, d.rcpts...), clear)
+	return stage{name: name, args: args, env: sp.Env, stdin: d.msg.f,
+		// fds 3, 4, 5 closed; 6 and 7 the socket; plan.AuthFD (8); plan.KeyPassFD (9)
+		extra: []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass},
 		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
 }
 
@@ -146,7 +122,7 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 // plus a second per 4096 bytes of body. See qmail-remote.8, TIMEOUTS.
 func (d *delivery) speakLimit() time.Duration {
 	steps := fixedSteps + len(d.rcpts)
-	return time.Duration(steps*d.cfg.timeoutremote)*time.Second + time.Duration(d.msg.size/4096)*time.Second
+	return time.Duration(steps*d.Cfg.TimeoutRemote)*time.Second + time.Duration(d.msg.size/4096)*time.Second
 }
 
 const fixedSteps = 12

@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"fmt"
@@ -20,7 +20,7 @@ func FuzzParseCandidates(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, out []byte) {
-		cands, err := parseCandidates(out)
+		cands, err := ParseCandidates(out)
 		if err != nil {
 			if cands != nil {
 				t.Fatalf("candidates %v with error %v", cands, err)
@@ -32,12 +32,12 @@ func FuzzParseCandidates(f *testing.F) {
 		}
 		var back strings.Builder
 		for _, c := range cands {
-			if c.pref < 0 || c.pref > 65535 || !c.addr.IsValid() || c.addr.Zone() != "" || c.addr.Is4In6() || c.name == "" || strings.ContainsAny(c.name, " \n") {
+			if c.Pref < 0 || c.Pref > 65535 || !c.Addr.IsValid() || c.Addr.Zone() != "" || c.Addr.Is4In6() || c.Name == "" || strings.ContainsAny(c.Name, " \n") {
 				t.Fatalf("candidate %+v from %q", c, out)
 			}
-			fmt.Fprintf(&back, "%d %s %s\n", c.pref, c.addr, c.name)
+			fmt.Fprintf(&back, "%d %s %s\n", c.Pref, c.Addr, c.Name)
 		}
-		again, err := parseCandidates([]byte(back.String()))
+		again, err := ParseCandidates([]byte(back.String()))
 		if err != nil || !reflect.DeepEqual(again, cands) {
 			t.Fatalf("%q -> %v; printed %q -> %v %v", out, cands, back.String(), again, err)
 		}
