@@ -2,6 +2,9 @@
 
 QMAILHOME = /var/qmail
 DESTDIR =
+# QMAILR is the user qmail-remote runs as: make install gives it what
+# qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/).
+QMAILR = qmailr
 PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok
 TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole
 
@@ -18,7 +21,7 @@ VERSION := unknown
 endif
 
 all: it
-it: $(PROGS:%=bin/%)
+it: $(PROGS:%=bin/%) $(PROGS:%=bin/%.8)
 
 # compile is made again at every make: the version changes with every
 # commit. tests/lib.sh reads the version line to know what was stamped.
@@ -35,18 +38,30 @@ bin/%: compile FORCE
 	@mkdir -p bin
 	./compile $*
 
+# bin/NAME.8 is NAME/NAME.8 with its .TH line stamped: the date of the
+# page's last commit (the date in the source when git does not know it)
+# and the version. make install copies it; install never builds.
+bin/%.8: FORCE
+	@mkdir -p bin
+	@d=`git log -1 --format=%cs -- $*/$*.8 2>/dev/null`; \
+	awk -v d="$$d" -v v='$(VERSION)' 'NR == 1 && $$1 == ".TH" { \
+	  if (d == "") d = $$4; s = "qmail-remote-go"; if (v != "") s = s " " v; \
+	  print ".TH", $$2, $$3, d, "\"" s "\""; next } { print }' $*/$*.8 > $@.tmp && mv -f $@.tmp $@
+
 tests/bin/%: FORCE
 	@mkdir -p tests/bin
 	go build -o $@ ./tests/$*
 
 testprogs: $(TESTPROGS:%=tests/bin/%)
 
-install: it
-	mkdir -p $(DESTDIR)$(QMAILHOME)/bin
-	for p in $(PROGS); do \
-	  cp bin/$$p $(DESTDIR)$(QMAILHOME)/bin/$$p.new && \
-	  mv -f $(DESTDIR)$(QMAILHOME)/bin/$$p.new $(DESTDIR)$(QMAILHOME)/bin/$$p || exit 1; \
-	done
+# make install copies what make built (install.sh says how); it builds
+# nothing, so run make as yourself first. make rollback puts back the
+# NAME.old copies install kept.
+INSTALLENV = QMAILHOME='$(QMAILHOME)' DESTDIR='$(DESTDIR)' QMAILR='$(QMAILR)' PROGS='$(PROGS)'
+install:
+	@$(INSTALLENV) sh install.sh install
+rollback:
+	@$(INSTALLENV) sh install.sh rollback
 
 check: it testprogs
 	go vet ./...
@@ -107,4 +122,4 @@ clean:
 	rm -rf bin tests/bin compile compile.tmp
 
 FORCE:
-.PHONY: all it install check bench demo clean testprogs fuzz version dist FORCE
+.PHONY: all it install rollback check bench demo clean testprogs fuzz version dist FORCE
