@@ -1,6 +1,6 @@
 package main
 
-// Two ways to start TLS (DESIGN, "start TLS only when used"; issue 7):
+// Two ways to start TLS (doc/pipeline.md, "start TLS only when used"; issue 7):
 //
 //	(a) today: qmail-remote runs smtpclient, which starts tlswrap -d 3
 //	    only after 220 to STARTTLS; a clear-text session runs no TLS

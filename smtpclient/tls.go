@@ -29,7 +29,7 @@ const (
 const exitClearRetry = 112
 
 // A tlsSide turns the clear-text connection into a TLS one. It is the
-// application side of UCSPI-TLS (shared/UCSPI-TLS.md, section 6):
+// application side of UCSPI-TLS (doc/ucspi-tls.md, section 6):
 // wrapperSide under an outer wrapper, helperSide with tlswrap -d.
 type tlsSide interface {
 	// start runs the handshake. It returns the encrypted channel and the
@@ -164,7 +164,7 @@ func (w *wrapperSide) finish() bool { return false }
 
 // helperSide starts tlswrap -d 3 once the server said 220 to STARTTLS,
 // with the socket on its fds 6/7 and two pipes for the clear text, so a
-// session that stays in clear text runs no TLS process (DESIGN, "start
+// session that stays in clear text runs no TLS process (doc/pipeline.md, "start
 // TLS only when used").
 type helperSide struct {
 	path    string     // tlswrap, beside smtpclient

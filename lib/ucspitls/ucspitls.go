@@ -1,5 +1,5 @@
 // Package ucspitls reads and writes the reply block of the UCSPI-TLS
-// control channel (shared/UCSPI-TLS.md section 3): entries "NAME=value"
+// control channel (doc/ucspi-tls.md section 3): entries "NAME=value"
 // or "NAME" (unset NAME), each ending in NUL, then one more NUL. A block
 // cut short (no final NUL, or nothing at all) means the handshake failed.
 package ucspitls
