@@ -271,7 +271,8 @@ func TestCitationPatterns(t *testing.T) {
 
 // TestManPageHeaders: every man page's .TH line is NAME 8 DATE
 // "qmail-remote-go", which make stamps into bin/NAME.8 with the date of
-// the page's last commit and the version (README, Installing).
+// the page's last commit and the version (README, Installing), and every
+// page has EXAMPLES (the recipes for running the program by hand).
 func TestManPageHeaders(t *testing.T) {
 	pages, _ := filepath.Glob("../*/*.8")
 	if len(pages) == 0 {
@@ -291,6 +292,9 @@ func TestManPageHeaders(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(p), ".8")
 		if m == nil || m[1] != name {
 			t.Errorf("%s: first line %q, want %q", p, first, ".TH "+name+" 8 YYYY-MM-DD \"qmail-remote-go\"")
+		}
+		if !strings.Contains(string(b), "\n.SH EXAMPLES\n") {
+			t.Errorf("%s: no EXAMPLES section", p)
 		}
 	}
 }
