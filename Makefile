@@ -92,8 +92,8 @@ fuzz:
 	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done
 
-# make bench prints a table of speed and memory figures (bench/, README
-# Performance); it asserts nothing. The peers of tests/real/setup give it
+# make bench prints a table of speed and memory figures (bench/, its
+# README.md the journal); it asserts nothing. The peers of tests/real/setup give it
 # smtp-sink and unbound; the slow-link row needs root.
 bench: it
 	go run ./bench

@@ -1,7 +1,7 @@
 // Command bench measures the qmail-remote pipeline (bin/qmail-remote,
 // bin/mxlookup, bin/smtpclient, bin/tlswrap, bin/qmtpclient) and prints a
 // table; it asserts nothing.
-// `make bench` runs it from the top of the tree; see README, Performance.
+// `make bench` runs it from the top of the tree; see bench/README.md.
 //
 //	deliveries/s and CPU ms per delivery (all pipeline processes) for
 //	  small messages to Postfix's smtp-sink at concurrency 1 and 20

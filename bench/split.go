@@ -5,7 +5,7 @@ package main
 // cost, measured). Each sample is put in the first category whose
 // function is on its stack; the figures are milliseconds per run of
 // each program (command name), so a delivery's programs can be held
-// against the floor's (README, Performance, has the procedure).
+// against the floor's (bench/README.md has the procedure).
 
 import (
 	"bufio"
