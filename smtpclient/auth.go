@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/smtp"
 )
 
@@ -88,14 +89,18 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 		cmd.Env = authEnv()
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		cmd.WaitDelay = time.Second
-		if err := cmd.Start(); err != nil {
+		// fdio.Start: the channel keeps its deadlines for the rest of
+		// the session, however early authclient ends.
+		reclaim, err := fdio.Start(cmd, r, w)
+		if err != nil {
 			return -1, nil
 		}
 		// Its own reads and writes are bounded by TIMEOUTREMOTE; this is
 		// the bound on the whole exchange (SCRAM's at most 4 steps).
 		t := time.AfterFunc(6*timeout+10*time.Second, func() { cmd.Process.Kill() })
-		err := cmd.Wait()
+		err = cmd.Wait()
 		t.Stop()
+		reclaim()
 		if err != nil && cmd.ProcessState == nil || out.over {
 			return -1, nil
 		}

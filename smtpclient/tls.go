@@ -208,7 +208,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
 	}
 	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err := h.cmd.Start()
+	reclaim, err := fdio.Start(h.cmd, r6, w7)
 	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
 		f.Close()
 	}
@@ -219,7 +219,9 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		return nil, nil
 	}
 	h.done = make(chan struct{})
-	go func() { h.cmd.Wait(); close(h.done) }()
+	// Once tlswrap has exited, the socket is ours again when the
+	// handshake failed (reclaim on a closed file does nothing).
+	go func() { h.cmd.Wait(); reclaim(); close(h.done) }()
 	notify[0].SetReadDeadline(time.Now().Add(h.timeout + 5*time.Second))
 	b, err := ucspitls.Read(notify[0], 8192)
 	notify[0].Close()

@@ -796,6 +796,34 @@ exit 0"
 check "$wire" 'EHLO helo.test^M
 QUIT^M'
 
+# Issue 17 item 6: the TLS pipes that smtpclient lends authclient keep
+# their non-blocking mode and deadlines. authclient exits at once here (no
+# mechanism in common), the server then hangs: smtpclient's next read must
+# time out after TIMEOUTREMOTE (before, it blocked for good: the test is
+# bounded by timeout(1) and that ends in "exit 124" and no report).
+case_ 'TLS, no mechanism in common, then a server that hangs: Z connection died (the deadline holds after authclient)'
+printf '%s\n' "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 go ahead
+tls $K/server.pem $K/server.key
+read
+send 250-mx.test
+send 250 AUTH GSSAPI
+hang" > "$T/script"
+: > "$T/log"
+env -u AUTHCLEAR -u TLS -u TLSHOST HELOHOST=helo.test TIMEOUTREMOTE=1 \
+	TCPREMOTEIP=127.0.0.1 AUTHFD=8 CRED="$T/cred" SC="$BIN/smtpclient" \
+	timeout -k 5 30 "$TBIN/fakepeer" -o "$T/log" "$T/script" \
+	sh -c 'exec "$SC" s@x.test r@mx.test 8< "$CRED"' < "$T/msg" > "$T/out" 2> "$T/err"
+rc=$?
+check "$(show < "$T/out"; echo; echo "exit $rc")" "Z$noauth
+Connected to 127.0.0.1 but connection died. (#4.4.2)
+^@
+exit 0"
+
 # D9 end to end: the tlsdestinations rules.
 tlsauth="send 220 mx.test ESMTP
 read
