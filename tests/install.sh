@@ -205,6 +205,12 @@ check "$(echo "$out" | grep 'installed .*/bin/' | sed 's/.*bin\///')" "mxlookup
 mtasts-fetch
 qmail-remote"
 
+case_ 'a temp QMAILHOME, no DESTDIR: the same tree under that home'
+build "$T/v5" v5
+sed -i "s|Home=/var/qmail|Home=$T/home|" "$T/v5/compile"
+inst install "$T/v5" "" QMAILHOME="$T/home"
+check "exit $rc, $(cd "$T/home" && find . -type f | sort | tr '\n' ' ')" "exit 0, ./bin/authclient ./bin/mxlookup ./bin/qmail-remote ./bin/qmail-tcpok ./bin/qmail-tcpto ./bin/qmtpclient ./bin/smtpclient ./bin/tlswrap ./man/man8/authclient.8 ./man/man8/mxlookup.8 ./man/man8/qmail-remote.8 ./man/man8/qmail-tcpok.8 ./man/man8/qmail-tcpto.8 ./man/man8/qmtpclient.8 ./man/man8/smtpclient.8 ./man/man8/tlswrap.8 ./queue/lock/tcpto "
+
 # As a user (not root), ownership is left alone with a note per path.
 userrun() {
 	if [ $root = yes ]; then
@@ -242,6 +248,10 @@ if [ -f "$top/bin/qmail-remote" ] && [ -f "$top/bin/qmail-remote.8" ]; then
 		cmp -s "$top/bin/$p.8" "$T/mk$home/man/man8/$p.8" || bad="$bad $p.8"
 	done
 	check "exit $rc, differ:$bad, last $(echo "$out" | tail -n 1)" "exit 0, differ:, last install.sh: done; no restart is needed"
+	case_ 'make install: the installed qmail-tcpok and qmail-tcpto take the table it made'
+	out=$(QMAILHOME="$T/mk$home" "$T/mk$home/bin/qmail-tcpok" 2>&1; echo "exit $?"; QMAILHOME="$T/mk$home" "$T/mk$home/bin/qmail-tcpto" 2>&1; echo "exit $?")
+	check "$out" "exit 0
+exit 0"
 	case_ 'make install: the man pages carry a date and qmail-remote-go in .TH'
 	check "$(sed -n 1p "$T/mk$home/man/man8/qmail-remote.8" | sed 's/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]/DATE/; s/"qmail-remote-go[^"]*"/"qmail-remote-go..."/')" '.TH qmail-remote 8 DATE "qmail-remote-go..."'
 else
