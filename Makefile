@@ -76,7 +76,7 @@ check: it testprogs
 # exceeded" (go test's own limit, not a finding).
 FUZZTIME = 10s
 FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker ./lib/dns:FuzzParseReply \
-	./lib/dns:FuzzServers ./lib/control:FuzzReadTable ./lib/control:FuzzReadLine \
+	./lib/dns:FuzzServers ./lib/dns:FuzzParseTLSA ./lib/control:FuzzReadTable ./lib/control:FuzzReadLine \
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./lib/plan:FuzzParseCandidates \

@@ -13,13 +13,22 @@ const (
 	TypeCNAME Type = 5
 	TypeMX    Type = 15
 	TypeAAAA  Type = 28
+	TypeTLSA  Type = 52 // RFC 6698 7.1
+	typeOPT   Type = 41 // RFC 6891 6.1.1
 	classIN        = 1
 )
+
+// ednsSize is the UDP payload size we offer with EDNS0 (RFC 6891 6.2.5):
+// the DNS flag day 2020 value, which avoids fragmented replies. Signed
+// answers are larger, and a larger one comes over TCP (TC).
+const ednsSize = 1232
 
 // Response codes we tell apart (RFC 1035 4.1.1).
 const (
 	rcodeOK       = 0
+	rcodeFormErr  = 1
 	rcodeNXDomain = 3
+	rcodeNotImp   = 4
 )
 
 const (
@@ -46,20 +55,33 @@ type record struct {
 	Pref   uint16     // MX
 	Target string     // MX exchange or CNAME target
 	Addr   netip.Addr // A or AAAA
+	TLSA   TLSA       // TLSA
+}
+
+// A TLSA record (RFC 6698 2.1): what a server's certificate must match
+// for DANE (RFC 7671, RFC 7672). Data is the certificate association
+// data, as it came.
+type TLSA struct {
+	Usage, Selector, MatchingType uint8
+	Data                          []byte
 }
 
 // A message is what we keep of a reply.
 type message struct {
 	ID      uint16
 	TC      bool
+	AD      bool // the server says it validated the answer (RFC 4035 3.2.3); see trustAD
 	Rcode   int
 	Answers []record
 }
 
 // buildQuery returns a query for name and t with recursion desired
-// (RFC 1035 4.1.1: header, then one question, 4.1.2).
-func buildQuery(id uint16, name string, t Type) ([]byte, error) {
-	b := make([]byte, headerLen, headerLen+maxName+4)
+// (RFC 1035 4.1.1: header, then one question, 4.1.2). With edns it
+// carries an OPT record (RFC 6891 6.1) with the DO bit (RFC 3225 3):
+// a validating resolver then tells us in the AD bit whether it
+// validated the answer, which DANE needs (RFC 7672 2.1).
+func buildQuery(id uint16, name string, t Type, edns bool) ([]byte, error) {
+	b := make([]byte, headerLen, headerLen+maxName+4+11)
 	binary.BigEndian.PutUint16(b[0:], id)
 	b[2] = 0x01                          // RD
 	binary.BigEndian.PutUint16(b[4:], 1) // QDCOUNT
@@ -68,7 +90,16 @@ func buildQuery(id uint16, name string, t Type) ([]byte, error) {
 		return nil, err
 	}
 	b = binary.BigEndian.AppendUint16(b, uint16(t))
-	return binary.BigEndian.AppendUint16(b, classIN), nil
+	b = binary.BigEndian.AppendUint16(b, classIN)
+	if !edns {
+		return b, nil
+	}
+	binary.BigEndian.PutUint16(b[10:], 1) // ARCOUNT
+	b = append(b, 0)                      // the root
+	b = binary.BigEndian.AppendUint16(b, uint16(typeOPT))
+	b = binary.BigEndian.AppendUint16(b, ednsSize)
+	b = binary.BigEndian.AppendUint32(b, 0x8000) // extended RCODE 0, version 0, DO
+	return binary.BigEndian.AppendUint16(b, 0), nil
 }
 
 // appendName appends name, in presentation form ("mx.example.test", a
@@ -220,7 +251,7 @@ func parseReply(msg []byte, id uint16, name string, t Type) (*message, error) {
 	if binary.BigEndian.Uint16(msg[0:]) != id || flags&0x8000 == 0 || flags&0x7800 != 0 {
 		return nil, errNotReply
 	}
-	m := &message{ID: id, TC: flags&0x0200 != 0, Rcode: int(flags & 0x000F)}
+	m := &message{ID: id, TC: flags&0x0200 != 0, AD: flags&0x0020 != 0, Rcode: int(flags & 0x000F)}
 	if m.TC || (m.Rcode != rcodeOK && m.Rcode != rcodeNXDomain) {
 		return m, nil // the caller goes to TCP or another server
 	}
@@ -289,6 +320,11 @@ func parseRecord(msg []byte, off int) (r record, ok bool, next int, err error) {
 		err = rdataName(msg, off+2, next, &r.Target)
 	case TypeCNAME: // RFC 1035 3.3.1
 		err = rdataName(msg, off, next, &r.Target)
+	case TypeTLSA: // RFC 6698 2.1
+		if rdlen < 3 {
+			return r, false, 0, errRdata
+		}
+		r.TLSA = TLSA{rdata[0], rdata[1], rdata[2], append([]byte(nil), rdata[3:]...)}
 	default:
 		return r, false, next, nil
 	}

@@ -37,9 +37,14 @@ func mxData(t testing.TB, pref uint16, host string) []byte {
 }
 
 // reply answers query q with rcode, the TC bit and the answer records.
+// What follows the question (our OPT record) is not copied.
 func reply(q []byte, rcode int, tc bool, answers ...[]byte) []byte {
+	if _, off, err := readName(q, headerLen); err == nil && off+4 <= len(q) {
+		q = q[:off+4]
+	}
 	b := append([]byte(nil), q...)
-	b[2] |= 0x80 // QR
+	binary.BigEndian.PutUint16(b[10:], 0) // ARCOUNT
+	b[2] |= 0x80                          // QR
 	if tc {
 		b[2] |= 0x02
 	}
@@ -52,7 +57,7 @@ func reply(q []byte, rcode int, tc bool, answers ...[]byte) []byte {
 }
 
 func TestBuildQuery(t *testing.T) {
-	q, err := buildQuery(0x1234, "Mx.Example.TEST.", TypeMX)
+	q, err := buildQuery(0x1234, "Mx.Example.TEST.", TypeMX, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +65,18 @@ func TestBuildQuery(t *testing.T) {
 		"\x02Mx\x07Example\x04TEST\x00\x00\x0f\x00\x01"
 	if string(q) != want {
 		t.Errorf("got %q\nwant %q", q, want)
+	}
+	// RFC 6891 6.1.2: ARCOUNT 1, then the OPT record: root owner, type
+	// 41, class = UDP size 1232, TTL = 0 0 DO, no options.
+	q, err = buildQuery(0x1234, "Mx.Example.TEST.", TypeMX, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x01" +
+		"\x02Mx\x07Example\x04TEST\x00\x00\x0f\x00\x01" +
+		"\x00\x00\x29\x04\xd0\x00\x00\x80\x00\x00\x00"
+	if string(q) != want {
+		t.Errorf("EDNS: got %q\nwant %q", q, want)
 	}
 }
 
@@ -126,7 +143,7 @@ func TestReadNameLoop(t *testing.T) {
 }
 
 func TestParseReply(t *testing.T) {
-	q, _ := buildQuery(7, "example.test", TypeMX)
+	q, _ := buildQuery(7, "example.test", TypeMX, true)
 	mx := rr(t, "example.test", TypeMX, mxData(t, 10, "mx1.example.test"))
 	null := rr(t, "example.test", TypeMX, mxData(t, 0, "."))
 	cname := rr(t, "Example.TEST", TypeCNAME, nameData(t, "target.test"))
@@ -165,7 +182,7 @@ func TestParseReply(t *testing.T) {
 			t.Errorf("%s: got %q, %v; want %q, %v", c.name, got, err, c.want, c.err)
 		}
 	}
-	other, _ := buildQuery(7, "other.test", TypeMX)
+	other, _ := buildQuery(7, "other.test", TypeMX, true)
 	if _, err := parseReply(reply(other, 0, false), 7, "example.test", TypeMX); !errors.Is(err, errQuestion) {
 		t.Errorf("another question: got %v", err)
 	}
@@ -179,12 +196,17 @@ func summary(m *message) string {
 	if m.TC {
 		s += " TC"
 	}
+	if m.AD {
+		s += " AD"
+	}
 	for _, a := range m.Answers {
 		switch a.Type {
 		case TypeMX:
 			s += fmt.Sprintf(" MX %d %s", a.Pref, a.Target)
 		case TypeCNAME:
 			s += " CNAME " + a.Target
+		case TypeTLSA:
+			s += fmt.Sprintf(" TLSA %d %d %d %x", a.TLSA.Usage, a.TLSA.Selector, a.TLSA.MatchingType, a.TLSA.Data)
 		default:
 			s += " " + a.Addr.String()
 		}
@@ -193,7 +215,7 @@ func summary(m *message) string {
 }
 
 func TestParseAddresses(t *testing.T) {
-	q, _ := buildQuery(1, "h.test", TypeAAAA)
+	q, _ := buildQuery(1, "h.test", TypeAAAA, true)
 	m, err := parseReply(reply(q, 0, false,
 		rr(t, "h.test", TypeAAAA, netip.MustParseAddr("2001:db8::7").AsSlice()),
 		rr(t, "h.test", TypeA, []byte{192, 0, 2, 7})), 1, "h.test", TypeAAAA)
@@ -209,7 +231,7 @@ func TestParseAddresses(t *testing.T) {
 // records than the message can hold, and every name it returns is in
 // presentation form (no byte outside 33..126).
 func FuzzParseReply(f *testing.F) {
-	q, _ := buildQuery(7, "example.test", TypeMX)
+	q, _ := buildQuery(7, "example.test", TypeMX, true)
 	f.Add(reply(q, 0, false, rr(f, "example.test", TypeMX, mxData(f, 10, "mx1.example.test"))))
 	f.Add(reply(q, 0, false, []byte("\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x10\x00\x02\xc0\x0c")))
 	f.Add(reply(q, 3, false))
@@ -227,6 +249,64 @@ func FuzzParseReply(f *testing.F) {
 					t.Fatalf("bad name %q", s)
 				}
 			}
+		}
+	})
+}
+
+// tlsaData is the rdata of a TLSA record (RFC 6698 2.1).
+func tlsaData(u, s, m byte, data string) []byte { return append([]byte{u, s, m}, data...) }
+
+func TestParseTLSA(t *testing.T) {
+	const name = "_25._tcp.mx.example.test"
+	q, _ := buildQuery(9, name, TypeTLSA, true)
+	ee := rr(t, name, TypeTLSA, tlsaData(3, 1, 1, "\xab\xcd"))
+	ta := rr(t, name, TypeTLSA, tlsaData(2, 0, 0, "\x30\x03"))
+	empty := rr(t, name, TypeTLSA, tlsaData(3, 1, 0, ""))
+	ad := func(b []byte) []byte { b[3] |= 0x20; return b }
+	for _, c := range []struct {
+		name string
+		msg  []byte
+		want string
+		err  error
+	}{
+		{"two", reply(q, 0, false, ee, ta), "0 TLSA 3 1 1 abcd TLSA 2 0 0 3003", nil},
+		{"AD", ad(reply(q, 0, false, ee)), "0 AD TLSA 3 1 1 abcd", nil},
+		{"secure denial", ad(reply(q, 3, false)), "3 AD", nil},
+		{"empty data", reply(q, 0, false, empty), "0 TLSA 3 1 0 ", nil},
+		{"short rdata", reply(q, 0, false, rr(t, name, TypeTLSA, []byte{3, 1})), "", errRdata},
+	} {
+		m, err := parseReply(c.msg, 9, name, TypeTLSA)
+		got := ""
+		if err == nil {
+			got = summary(m)
+		}
+		if got != c.want || !errors.Is(err, c.err) {
+			t.Errorf("%s: got %q, %v; want %q, %v", c.name, got, err, c.want, c.err)
+		}
+	}
+}
+
+// FuzzParseTLSA: no reply to a TLSA query makes the parser panic, and
+// every TLSA record it returns holds no more data than the message.
+func FuzzParseTLSA(f *testing.F) {
+	const name = "_25._tcp.mx.example.test"
+	q, _ := buildQuery(9, name, TypeTLSA, true)
+	f.Add(reply(q, 0, false, rr(f, name, TypeTLSA, tlsaData(3, 1, 1, strings.Repeat("\x11", 32)))))
+	f.Add(reply(q, 0, false, rr(f, name, TypeTLSA, tlsaData(2, 0, 0, "\x30")), rr(f, name, TypeCNAME, nameData(f, "x.test"))))
+	f.Add(reply(q, 3, false))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		m, err := parseReply(msg, 9, name, TypeTLSA)
+		if err != nil {
+			return
+		}
+		total := 0
+		for _, a := range m.Answers {
+			if a.Type == TypeTLSA {
+				total += len(a.TLSA.Data) + 3
+			}
+		}
+		if total > len(msg) {
+			t.Fatalf("%d bytes of TLSA data from %d bytes", total, len(msg))
 		}
 	})
 }

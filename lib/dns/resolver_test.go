@@ -148,9 +148,9 @@ func TestLookups(t *testing.T) {
 		var got any
 		var err error
 		if c.typ == TypeMX {
-			got, err = r.LookupMX(c.name)
+			got, _, err = r.LookupMX(c.name)
 		} else {
-			got, err = r.LookupAddr(c.name, c.typ)
+			got, _, err = r.LookupAddr(c.name, c.typ)
 		}
 		if s := fmt.Sprintf("%v %v", got, err); s != c.want {
 			t.Errorf("%s %d: got %s, want %s", c.name, c.typ, s, c.want)
@@ -189,7 +189,7 @@ func TestServerFailures(t *testing.T) {
 		{"junk.test", "junk.test: temporary failure: 127.0.0.1:PORT: truncated message false"},
 		{"alias.test", "broken.test: temporary failure: 127.0.0.1:PORT: server failure (SERVFAIL) true"},
 	} {
-		_, err := r.LookupAddr(c.name, TypeA)
+		_, _, err := r.LookupAddr(c.name, TypeA)
 		var e *Error
 		if !errors.As(err, &e) || e.Kind != Temporary {
 			t.Errorf("%s: got %v, want a temporary failure", c.name, err)
@@ -200,7 +200,7 @@ func TestServerFailures(t *testing.T) {
 			t.Errorf("%s: got %s\nwant %s", c.name, got, c.want)
 		}
 	}
-	addrs, err := r.LookupAddr("big.test", TypeA)
+	addrs, _, err := r.LookupAddr("big.test", TypeA)
 	if fmt.Sprint(addrs, err) != "[192.0.2.3] <nil>" || !tcpUsed.Load() {
 		t.Errorf("truncated: got %v %v, tcp %v", addrs, err, tcpUsed.Load())
 	}
@@ -217,7 +217,7 @@ func TestNextServer(t *testing.T) {
 	silent := serve(t, func([]byte, string, Type, bool) []byte { return nil })
 	dead := netip.MustParseAddrPort("127.0.0.1:1")
 	for _, servers := range [][]netip.AddrPort{{bad, good}, {silent, good}, {dead, good}} {
-		addrs, err := fast(servers...).LookupAddr("h.test", TypeA)
+		addrs, _, err := fast(servers...).LookupAddr("h.test", TypeA)
 		if fmt.Sprint(addrs, err) != "[192.0.2.5] <nil>" {
 			t.Errorf("%v: got %v %v", servers, addrs, err)
 		}
@@ -228,14 +228,132 @@ func TestDeadline(t *testing.T) {
 	silent := serve(t, func([]byte, string, Type, bool) []byte { return nil })
 	r := &Resolver{Servers: []netip.AddrPort{silent}, Deadline: time.Now().Add(300 * time.Millisecond)}
 	start := time.Now()
-	_, err := r.LookupMX("example.test")
+	_, _, err := r.LookupMX("example.test")
 	if d := time.Since(start); d > 1*time.Second {
 		t.Errorf("took %v", d)
 	}
 	if KindOf(err) != Temporary || !strings.Contains(err.Error(), "time limit reached") {
 		t.Errorf("got %v", err)
 	}
-	if _, err := (&Resolver{}).LookupMX("example.test"); KindOf(err) != Temporary {
+	if _, _, err := (&Resolver{}).LookupMX("example.test"); KindOf(err) != Temporary {
 		t.Errorf("no servers: got %v", err)
+	}
+}
+
+// TestAuthenticated: an answer is secure when every reply on the way had
+// AD, from a loopback server; a secure denial is secure too.
+func TestAuthenticated(t *testing.T) {
+	const tlsa = "_25._tcp.mx.example.test"
+	signed := map[string]bool{"example.test": true, "mx.example.test": true, tlsa: true, "sec.test": true, "nx.example.test": true}
+	s := serve(t, func(q []byte, name string, typ Type, tcp bool) []byte {
+		var b []byte
+		switch strings.ToLower(name) {
+		case "example.test":
+			b = reply(q, 0, false, rr(t, name, TypeMX, mxData(t, 10, "mx.example.test")))
+		case "mx.example.test":
+			b = reply(q, 0, false, rr(t, name, TypeA, []byte{192, 0, 2, 1}))
+		case tlsa:
+			b = reply(q, 0, false, rr(t, name, TypeTLSA, tlsaData(3, 1, 1, "\x01\x02")))
+		case "sec.test": // signed alias to an unsigned name
+			b = reply(q, 0, false, rr(t, name, TypeCNAME, nameData(t, "unsigned.test")))
+		case "unsigned.test":
+			b = reply(q, 0, false, rr(t, name, TypeA, []byte{192, 0, 2, 2}))
+		default:
+			b = reply(q, rcodeNXDomain, false)
+		}
+		if signed[strings.ToLower(name)] {
+			b[3] |= 0x20
+		}
+		return b
+	})
+	r := fast(s)
+	mxs, ans, err := r.LookupMX("example.test")
+	if fmt.Sprint(mxs, ans, err) != "[{10 mx.example.test}] {true example.test} <nil>" {
+		t.Errorf("MX: %v %v %v", mxs, ans, err)
+	}
+	recs, ans, err := r.LookupTLSA(tlsa)
+	if fmt.Sprintf("%x %v %v", recs, ans, err) != "[{3 1 1 0102}] {true _25._tcp.mx.example.test} <nil>" {
+		t.Errorf("TLSA: %x %v %v", recs, ans, err)
+	}
+	addrs, ans, err := r.LookupAddr("sec.test", TypeA)
+	if fmt.Sprint(addrs, ans, err) != "[192.0.2.2] {false unsigned.test} <nil>" {
+		t.Errorf("chain leaving the signed zone: %v %v %v", addrs, ans, err)
+	}
+	_, ans, err = r.LookupTLSA("nx.example.test")
+	if KindOf(err) != NXDomain || !ans.Secure {
+		t.Errorf("secure denial: %v %v", ans, err)
+	}
+	_, ans, err = r.LookupAddr("other.test", TypeA)
+	if KindOf(err) != NXDomain || ans.Secure {
+		t.Errorf("insecure denial: %v %v", ans, err)
+	}
+}
+
+// TestADTrust: the AD bit is believed only from a loopback address
+// (SPEC D30). A resolver elsewhere may validate, but the bit reaches us
+// unsigned over a path anyone on it can change.
+func TestADTrust(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1", true}, {"127.1.2.3", true}, {"::1", true}, {"::ffff:127.0.0.1", true},
+		{"192.0.2.53", false}, {"10.0.0.1", false}, {"2001:db8::53", false}, {"::ffff:192.0.2.53", false},
+		{"0.0.0.0", false}, {"::", false}, {"fe80::1", false},
+	} {
+		if got := trustAD(netip.MustParseAddr(c.addr)); got != c.want {
+			t.Errorf("trustAD(%s) = %v", c.addr, got)
+		}
+	}
+}
+
+// TestADElsewhere: a reply with AD from a server that is not on
+// loopback is not secure. The test's server is on 127.0.0.1, so trustAD
+// is told to see it as a remote one.
+func TestADElsewhere(t *testing.T) {
+	s := serve(t, func(q []byte, name string, typ Type, tcp bool) []byte {
+		b := reply(q, 0, false, rr(t, name, TypeTLSA, tlsaData(3, 1, 1, "\x01")))
+		b[3] |= 0x20
+		return b
+	})
+	const name = "_25._tcp.mx.example.test"
+	if _, ans, err := fast(s).LookupTLSA(name); !ans.Secure || err != nil {
+		t.Fatalf("from loopback: %v %v", ans, err)
+	}
+	defer func(f func(netip.Addr) bool) { trustAD = f }(trustAD)
+	trustAD = func(a netip.Addr) bool { return a != s.Addr() }
+	if recs, ans, err := fast(s).LookupTLSA(name); ans.Secure || err != nil || len(recs) != 1 {
+		t.Errorf("from elsewhere: %v %v %v", recs, ans, err)
+	}
+}
+
+// TestNoEDNS: a server that answers FORMERR to EDNS0 is asked again
+// without it (RFC 6891 7), and the answer is used.
+func TestNoEDNS(t *testing.T) {
+	var plain atomic.Int32
+	s := serve(t, func(q []byte, name string, typ Type, tcp bool) []byte {
+		if binary.BigEndian.Uint16(q[10:]) != 0 {
+			return reply(q, rcodeFormErr, false)
+		}
+		plain.Add(1)
+		return reply(q, 0, false, rr(t, name, TypeA, []byte{192, 0, 2, 8}))
+	})
+	addrs, ans, err := fast(s).LookupAddr("old.test", TypeA)
+	if fmt.Sprint(addrs, ans.Secure, err) != "[192.0.2.8] false <nil>" || plain.Load() != 1 {
+		t.Errorf("got %v %v %v, %d plain queries", addrs, ans, err, plain.Load())
+	}
+}
+
+// TestQueryHasDO: every query asks with EDNS0 and the DO bit.
+func TestQueryHasDO(t *testing.T) {
+	var seen atomic.Value
+	s := serve(t, func(q []byte, name string, typ Type, tcp bool) []byte {
+		seen.Store(append([]byte(nil), q...))
+		return reply(q, rcodeNXDomain, false)
+	})
+	fast(s).LookupMX("example.test")
+	q, _ := seen.Load().([]byte)
+	if len(q) < 11 || string(q[len(q)-11:]) != "\x00\x00\x29\x04\xd0\x00\x00\x80\x00\x00\x00" || q[11] != 1 {
+		t.Errorf("query %q", q)
 	}
 }

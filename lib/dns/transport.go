@@ -61,10 +61,27 @@ func (r *Resolver) budget(timeout time.Duration) (time.Duration, bool) {
 
 // ask puts one query to one server: UDP, then TCP if the reply says it is
 // truncated. A fresh random ID and a fresh socket (so a fresh source port)
-// for each try make a forged reply hard to slip in.
+// for each try make a forged reply hard to slip in. The query carries
+// EDNS0 with DO; a server that answers it FORMERR or NOTIMP (one that
+// predates EDNS0) is asked again without (RFC 6891 7).
 func (r *Resolver) ask(s netip.AddrPort, name string, t Type, wait time.Duration) (*message, error) {
+	m, err := r.ask1(s, name, t, wait, true)
+	if err == nil && (m.Rcode == rcodeFormErr || m.Rcode == rcodeNotImp) {
+		m, err = r.ask1(s, name, t, wait, false)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", s, err)
+	}
+	if m.Rcode != rcodeOK && m.Rcode != rcodeNXDomain {
+		return nil, fmt.Errorf("%v: %s", s, rcodeText(m.Rcode))
+	}
+	m.AD = m.AD && trustAD(s.Addr())
+	return m, nil
+}
+
+func (r *Resolver) ask1(s netip.AddrPort, name string, t Type, wait time.Duration, edns bool) (*message, error) {
 	id := uint16(rand.Uint32())
-	q, err := buildQuery(id, name, t)
+	q, err := buildQuery(id, name, t, edns)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +93,15 @@ func (r *Resolver) ask(s netip.AddrPort, name string, t Type, wait time.Duration
 		}
 		m, err = askTCP(s, q, id, name, t, wait)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", s, err)
-	}
-	if m.Rcode != rcodeOK && m.Rcode != rcodeNXDomain {
-		return nil, fmt.Errorf("%v: %s", s, rcodeText(m.Rcode))
-	}
-	return m, nil
+	return m, err
 }
+
+// trustAD tells whether the AD bit of a server's reply means anything.
+// The bit is not signed: between us and a validating resolver elsewhere
+// anyone on the path can set it (RFC 4035 4.9.3, RFC 6698 4.1). Only a
+// resolver on this host, reached over loopback, is believed (SPEC D30).
+// A variable so that a test can place its loopback server elsewhere.
+var trustAD = func(a netip.Addr) bool { return a.Unmap().IsLoopback() }
 
 func rcodeText(rcode int) string {
 	switch rcode {
