@@ -13,13 +13,25 @@ import (
 
 // fake answers from tables; a name in neither table is NXDOMAIN.
 type fake struct {
-	mx    map[string][]dns.MX
-	addr  map[string][]string // "a.test AAAA" -> addresses
-	fails map[string]error    // "name TYPE" -> error
+	mx     map[string][]dns.MX
+	addr   map[string][]string   // "a.test AAAA" -> addresses
+	fails  map[string]error      // "name TYPE" -> error
+	secure map[string]bool       // "name TYPE" -> answers carry AD
+	tlsa   map[string][]dns.TLSA // "_25._tcp.host" -> records
+	alias  map[string]string     // name -> where its address lookups' CNAME chain ends
+	asked  []string              // the TLSA names asked for
 }
 
 func key(name string, t dns.Type) string {
-	return fmt.Sprintf("%s %s", name, map[dns.Type]string{dns.TypeA: "A", dns.TypeAAAA: "AAAA", dns.TypeMX: "MX"}[t])
+	return fmt.Sprintf("%s %s", name, map[dns.Type]string{dns.TypeA: "A", dns.TypeAAAA: "AAAA", dns.TypeMX: "MX", dns.TypeTLSA: "TLSA"}[t])
+}
+
+func (f *fake) answer(name string, t dns.Type) dns.Answer {
+	a := dns.Answer{Secure: f.secure[key(name, t)], Name: name}
+	if to, ok := f.alias[name]; ok && t != dns.TypeTLSA {
+		a.Name = to
+	}
+	return a
 }
 
 func (f *fake) fail(name string, t dns.Type) error {
@@ -37,22 +49,33 @@ func (f *fake) fail(name string, t dns.Type) error {
 	return &dns.Error{Kind: dns.NXDomain, Name: name}
 }
 
-func (f *fake) LookupMX(name string) ([]dns.MX, error) {
+func (f *fake) LookupMX(name string) ([]dns.MX, dns.Answer, error) {
 	if mxs, ok := f.mx[name]; ok {
-		return slices.Clone(mxs), nil
+		return slices.Clone(mxs), f.answer(name, dns.TypeMX), nil
 	}
-	return nil, f.fail(name, dns.TypeMX)
+	return nil, f.answer(name, dns.TypeMX), f.fail(name, dns.TypeMX)
 }
 
-func (f *fake) LookupAddr(name string, t dns.Type) ([]netip.Addr, error) {
+func (f *fake) LookupAddr(name string, t dns.Type) ([]netip.Addr, dns.Answer, error) {
 	var out []netip.Addr
 	for _, s := range f.addr[key(name, t)] {
 		out = append(out, netip.MustParseAddr(s))
 	}
 	if len(out) > 0 {
-		return out, nil
+		return out, f.answer(name, t), nil
 	}
-	return nil, f.fail(name, t)
+	return nil, f.answer(name, t), f.fail(name, t)
+}
+
+func (f *fake) LookupTLSA(name string) ([]dns.TLSA, dns.Answer, error) {
+	f.asked = append(f.asked, name)
+	if recs, ok := f.tlsa[name]; ok {
+		return recs, f.answer(name, dns.TypeTLSA), nil
+	}
+	if err, ok := f.fails[key(name, dns.TypeTLSA)]; ok {
+		return nil, dns.Answer{Name: name}, err
+	}
+	return nil, f.answer(name, dns.TypeTLSA), &dns.Error{Kind: dns.NXDomain, Name: name}
 }
 
 func mx(pref uint16, host string) dns.MX { return dns.MX{Pref: pref, Host: host} }
@@ -130,7 +153,7 @@ func TestLookup(t *testing.T) {
 		{"softok.test", false, "20 192.0.2.2 mx2.test\n"},
 		{"lit.test", false, "10 192.0.2.99 192.0.2.99\n20 192.0.2.98 [192.0.2.98]\n"},
 	} {
-		if got := show(lookup(world, c.name, c.addrOnly)); got != c.want {
+		if got := show(lookup(world, c.name, c.addrOnly, 0)); got != c.want {
 			t.Errorf("lookup(%q, %v):\ngot  %q\nwant %q", c.name, c.addrOnly, got, c.want)
 		}
 	}
@@ -180,7 +203,7 @@ func TestMaxCandidates(t *testing.T) {
 		f.mx["many.test"] = append(f.mx["many.test"], dns.MX{Pref: 10, Host: h})
 		f.addr[h+" A"] = []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"}
 	}
-	cands, fail := lookup(f, "many.test", false)
+	cands, fail := lookup(f, "many.test", false, 0)
 	if fail != nil || len(cands) != maxCandidates {
 		t.Errorf("got %d candidates, %v", len(cands), fail)
 	}

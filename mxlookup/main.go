@@ -18,7 +18,7 @@ import (
 	"qmail-remote-go/lib/version"
 )
 
-const usage = "usage: mxlookup [-a] name"
+const usage = "usage: mxlookup [-a] [-t port] name"
 
 // defaultDeadline bounds a whole run: every query together (mxlookup.8).
 const defaultDeadline = 60 * time.Second
@@ -31,19 +31,24 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs := flag.NewFlagSet("mxlookup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addrOnly := fs.Bool("a", false, "")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || fs.Arg(0) == "" {
+	port := fs.Int("t", 0, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || fs.Arg(0) == "" || *port < 0 || *port > 65535 {
 		fmt.Fprintln(stderr, version.Usage(usage))
 		return 100
 	}
-	cands, f := resolve(fs.Arg(0), *addrOnly, getenv)
+	cands, f := resolve(fs.Arg(0), *addrOnly, *port, getenv)
 	w := bufio.NewWriter(stdout)
 	code := 0
 	if f != nil {
 		fmt.Fprintln(w, f.text)
 		code = f.code
 	}
-	for _, c := range cands {
-		fmt.Fprintf(w, "%d %s %s\n", c.pref, c.addr, c.host)
+	if *port != 0 {
+		writeDANE(w, cands)
+	} else {
+		for _, c := range cands {
+			fmt.Fprintf(w, "%d %s %s\n", c.pref, c.addr, c.host)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(stderr, "mxlookup: fatal: unable to write output: %v\n", err)
@@ -54,9 +59,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 
 // resolve returns the candidates for name. A literal needs no DNS and no
 // configuration (SPEC 3.2).
-func resolve(name string, addrOnly bool, getenv func(string) string) ([]candidate, *failure) {
+func resolve(name string, addrOnly bool, port int, getenv func(string) string) ([]candidate, *failure) {
 	if a, ok := literal.Parse(name); ok {
-		return []candidate{{0, a, report.Safe(name)}}, nil
+		return []candidate{{0, a, report.Safe(name), security{}}}, nil
 	}
 	// RFC 5890: DNS holds internationalized names as A-labels. A name
 	// that is not valid IDNA 2008 never becomes a query. ASCII names go
@@ -73,7 +78,7 @@ func resolve(name string, addrOnly bool, getenv func(string) string) ([]candidat
 	if err != nil {
 		return nil, local(err)
 	}
-	return lookup(r, name, addrOnly)
+	return lookup(r, name, addrOnly, port)
 }
 
 // newResolver reads the servers from $DNSCACHEIP or /etc/resolv.conf

@@ -43,6 +43,17 @@ mxa.test CNAME mx3.example.test
 literalmx.test MX 10 127.0.0.7
 xn--bcher-kva.test MX 10 xn--mnchen-3ya.test
 xn--mnchen-3ya.test A 127.0.0.8
+dane.test AD
+dane.test MX 10 mx.dane.test
+dane.test MX 20 mx2.dane.test
+mx.dane.test A 127.0.0.10
+_25._tcp.mx.dane.test TLSA 3 1 1 0123abcd
+_25._tcp.mx.dane.test TLSA 2 0 1 ef
+mx2.dane.test A 127.0.0.11
+failing.dane.test MX 10 mx3.dane.test
+mx3.dane.test A 127.0.0.12
+_25._tcp.mx3.dane.test SERVFAIL
+unsigned.test MX 10 mx.dane.test
 EOF
 
 # fakedns (lib.sh: startdns) ends when fd 9 closes. Each case names
@@ -194,6 +205,42 @@ check "$(echo "$out" | sed 's/: idna: .*(#5.1.2)/: REASON. (#5.1.2)/')" 'Sorry, 
 exit 100'
 check "$(wc -l < "$T/dns.log")" "$n"
 
+case_ 'DANE (-t 25): TLSA records of a signed MX host, flags per candidate'
+: > "$T/dns.log"
+check "$(mx -t 25 dane.test)" 'tlsa mx.dane.test mx.dane.test 3 1 1 0123abcd
+tlsa mx.dane.test mx.dane.test 2 0 1 ef
+10 127.0.0.10 mx.dane.test mat
+20 127.0.0.11 mx2.dane.test ma
+exit 0'
+check "$(grep -c TLSA "$T/dns.log")" 2
+
+case_ 'DANE: a failed TLSA lookup is flagged f'
+check "$(mx -t 25 failing.dane.test)" '10 127.0.0.12 mx3.dane.test maf
+exit 0'
+
+case_ 'DANE: an unsigned MX answer: no TLSA query'
+: > "$T/dns.log"
+check "$(mx -t 25 unsigned.test; grep -c TLSA "$T/dns.log")" '10 127.0.0.10 mx.dane.test a
+exit 0
+0'
+
+case_ 'DANE: a relay by name (-a -t 25)'
+check "$(mx -a -t 25 mx.dane.test)" 'tlsa mx.dane.test mx.dane.test 3 1 1 0123abcd
+tlsa mx.dane.test mx.dane.test 2 0 1 ef
+0 127.0.0.10 mx.dane.test at
+exit 0'
+
+case_ 'DANE: an unsigned zone prints - and asks no TLSA'
+: > "$T/dns.log"
+check "$(mx -t 25 host.test; grep -c TLSA "$T/dns.log")" '0 127.0.0.5 host.test -
+exit 0
+0'
+
+case_ 'DANE: without -t the output is as before'
+check "$(mx dane.test)" '10 127.0.0.10 mx.dane.test
+20 127.0.0.11 mx2.dane.test
+exit 0'
+
 case_ 'bad DNSCACHEIP'
 check "$(DNSCACHEIP='x.y' "$BIN/mxlookup" host.test; echo "exit $?")" 'Unable to parse $DNSCACHEIP: not an address: "x.y". (#4.3.0)
 exit 111'
@@ -201,10 +248,10 @@ exit 111'
 case_ 'usage: no name, on stderr'
 got=$("$BIN/mxlookup" 2> "$T/err"; echo "exit $?"; cat "$T/err")
 check "$got" "exit 100
-usage: mxlookup [-a] name (qmail-remote-go $V)"
+usage: mxlookup [-a] [-t port] name (qmail-remote-go $V)"
 
 case_ 'usage: unknown option'
-check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" "usage: mxlookup [-a] name (qmail-remote-go $V)
+check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" "usage: mxlookup [-a] [-t port] name (qmail-remote-go $V)
 exit 100"
 
 stopdns

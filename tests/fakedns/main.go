@@ -13,6 +13,13 @@
 //	mx1.example.test A 127.0.0.2
 //	mx1.example.test AAAA ::1
 //	alias.test CNAME target.test
+//	_25._tcp.mx1.example.test TLSA 3 1 1 0123abcd
+//
+// A name may be marked as signed: every reply about it or a name under it
+// (NOERROR, NXDOMAIN or NODATA) then has the AD bit, as a validating
+// resolver gives it:
+//
+//	mx1.example.test AD
 //
 // or one behaviour for a name, which then applies to every query for it:
 //
@@ -37,6 +44,7 @@ package main
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,10 +62,11 @@ type rr struct {
 
 type entry struct {
 	behaviour string
+	ad        bool
 	rrs       []rr
 }
 
-var types = map[string]uint16{"A": 1, "CNAME": 5, "MX": 15, "AAAA": 28}
+var types = map[string]uint16{"A": 1, "CNAME": 5, "MX": 15, "AAAA": 28, "TLSA": 52}
 
 func main() {
 	if len(os.Args) != 2 {
@@ -132,6 +141,9 @@ func add(zone map[string]*entry, f []string) error {
 	case "SERVFAIL", "REFUSED", "TIMEOUT", "TRUNCATE", "GARBAGE", "SHORT":
 		e.behaviour = typ
 		return nil
+	case "AD":
+		e.ad = true
+		return nil
 	}
 	rdata, err := parseRdata(typ, f[2:])
 	if err != nil {
@@ -157,6 +169,20 @@ func parseRdata(typ string, f []string) ([]byte, error) {
 			return nil, fmt.Errorf("bad MX preference %q", f[0])
 		}
 		return append(binary.BigEndian.AppendUint16(nil, uint16(p)), wireName(f[1])...), nil
+	case typ == "TLSA" && len(f) == 4:
+		var b []byte
+		for _, v := range f[:3] {
+			n, err := strconv.ParseUint(v, 10, 8)
+			if err != nil {
+				return nil, fmt.Errorf("bad TLSA field %q", v)
+			}
+			b = append(b, byte(n))
+		}
+		data, err := hex.DecodeString(f[3])
+		if err != nil {
+			return nil, fmt.Errorf("bad TLSA data %q", f[3])
+		}
+		return append(b, data...), nil
 	}
 	return nil, fmt.Errorf("bad record: %s %s", typ, strings.Join(f, " "))
 }

@@ -6,12 +6,34 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 )
 
-var typeNames = map[uint16]string{1: "A", 5: "CNAME", 15: "MX", 28: "AAAA"}
+var typeNames = map[uint16]string{1: "A", 5: "CNAME", 15: "MX", 28: "AAAA", 52: "TLSA"}
 
-// answer returns the reply to query q, or nil to stay silent.
+// answer returns the reply to query q, or nil to stay silent. A reply
+// about a name marked AD, or a name under one, has the AD bit.
 func answer(zone map[string]*entry, q []byte, tcp bool) []byte {
+	r := answer1(zone, q, tcp)
+	name, _, _, ok := question(q)
+	if r == nil || !ok || len(r) < 4 {
+		return r
+	}
+	for n := name; ; {
+		if e := zone[n]; e != nil && e.ad {
+			r[3] |= 0x20
+			break
+		}
+		_, parent, more := strings.Cut(n, ".")
+		if !more {
+			break
+		}
+		n = parent
+	}
+	return r
+}
+
+func answer1(zone map[string]*entry, q []byte, tcp bool) []byte {
 	name, typ, end, ok := question(q)
 	if !ok {
 		return nil
@@ -26,6 +48,7 @@ func answer(zone map[string]*entry, q []byte, tcp bool) []byte {
 	if e == nil {
 		return reply(q[:end], 3, false, nil)
 	}
+
 	switch {
 	case e.behaviour == "SERVFAIL":
 		return reply(q[:end], 2, false, nil)
