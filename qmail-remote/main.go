@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -94,6 +95,10 @@ func (d *delivery) run() ([]byte, *final) {
 		return nil, temp("Unable to switch to home directory. (#4.3.0)\n")
 	}
 	cfg, err := plan.ReadConfig()
+	var syntax *plan.Error
+	if errors.As(err, &syntax) {
+		return nil, temp("%s", syntax)
+	}
 	if err != nil {
 		return nil, temp("Unable to read control files. (#4.3.0)\n")
 	}

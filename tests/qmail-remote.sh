@@ -118,6 +118,44 @@ printf '# routes\n\na.test:[127.0.0.1]:25x\n' > "$C/smtproutes"
 check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/smtproutes line 3: bad port "25x". (#4.3.5)
 ^@exit 0'
 
+# SPEC D34: a line that cannot mean anything defers the mail with a Z
+# that names it, whatever host the message is for; it is never skipped.
+case_ 'D34: a tlsdestinations line without a colon: Z naming the file and line'
+home
+printf '# rules\n\n=mx.other.test:\n%%mx.other.test=AB12\n' > "$C/tlsdestinations"
+check "$(qr a.test s@x.test r@a.test)" "ZSyntax error in control/tlsdestinations line 4: no ':' in the line. (#4.3.5)
+^@exit 0"
+
+case_ 'D34: an unknown key prefix in tlsdestinations: Z naming the line'
+home
+printf '*:\n+mx.other.test:\n' > "$C/tlsdestinations"
+check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/tlsdestinations line 2: unknown key prefix "+" in "+mx.other.test" (prefixes: ! % = ~ - and +* alone). (#4.3.5)
+^@exit 0'
+
+case_ 'D34: *.suffix in tlsdestinations: Z naming the line'
+home
+printf '*.other.test:\n' > "$C/tlsdestinations"
+check "$(qr a.test s@x.test r@a.test)" "ZSyntax error in control/tlsdestinations line 1: '*' stands alone (*, =*, ~*, +*, -*, !*), not in \"*.other.test\". (#4.3.5)
+^@exit 0"
+
+case_ 'D34: an smtproutes line without a colon: Z naming the line'
+home
+printf 'a.test:[127.0.0.1]:25\nb.test [127.0.0.1]\n' > "$C/smtproutes"
+check "$(qr a.test s@x.test r@a.test)" "ZSyntax error in control/smtproutes line 2: no ':' in the line. (#4.3.5)
+^@exit 0"
+
+case_ 'D34: a relay with a space: Z naming the line'
+home
+printf 'a.test:relay .test:25\n' > "$C/smtproutes"
+check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/smtproutes line 1: white space in the relay "relay .test". (#4.3.5)
+^@exit 0'
+
+case_ 'D34: a port with a space: Z naming the line'
+home
+printf 'a.test:[127.0.0.1]: 25\n' > "$C/qmtproutes"
+check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/qmtproutes line 1: bad port " 25". (#4.3.5)
+^@exit 0'
+
 case_ 'a CR inside control/me (no helohost): Z naming the file'
 home
 rm "$C/helohost"

@@ -84,8 +84,9 @@ type Entry struct {
 type Table map[string]Entry
 
 // ReadTable reads a table file. Trailing white space is removed from each
-// line; empty lines, lines starting with '#' and lines without ':' are
-// ignored (SPEC 4.1). A missing file is an empty table.
+// line; empty lines and lines starting with '#' are ignored (SPEC 4.1).
+// A line without ':' cannot mean anything: it is a *SyntaxError (SPEC
+// D34), never skipped in silence. A missing file is an empty table.
 func ReadTable(name string) (Table, error) {
 	t, _, err := ReadTableFound(name)
 	return t, err
@@ -95,23 +96,66 @@ func ReadTable(name string) (Table, error) {
 // for files whose absence means something of its own (tlsdestinations,
 // SPEC D7).
 func ReadTableFound(name string) (Table, bool, error) {
-	data, ok, err := read(name)
-	if !ok || err != nil {
+	lines, bad, ok, err := ReadLines(name)
+	if err != nil {
 		return Table{}, ok, err
 	}
-	t := Table{}
+	if len(bad) > 0 {
+		return Table{}, ok, bad[0]
+	}
+	return TableOf(lines), ok, nil
+}
+
+// A Line is a line of a table file that holds a key, in file order.
+type Line struct {
+	Key   string // as written
+	Value string
+	N     int    // its line number, from 1
+	Where string // "control/<name> line N"
+}
+
+// A SyntaxError is a line that cannot mean anything (SPEC D34).
+type SyntaxError struct {
+	Where string // "control/<name> line N"
+	N     int    // the line number
+	Why   string
+}
+
+func (e *SyntaxError) Error() string { return e.Where + ": " + e.Why }
+
+// ReadLines reads a table file line by line: the lines that hold a key,
+// and the lines without ':' (bad). ok is false when the file does not
+// exist. qmail-rcheck reads every line this way; ReadTable keeps the
+// last line of each key.
+func ReadLines(name string) (lines []Line, bad []*SyntaxError, ok bool, err error) {
+	data, ok, err := read(name)
+	if !ok || err != nil {
+		return nil, nil, ok, err
+	}
 	for i, line := range strings.Split(data, "\n") {
 		line = trimRight(line)
 		if line == "" || line[0] == '#' {
 			continue
 		}
+		where := Dir + name + " line " + strconv.Itoa(i+1)
 		key, value, found := strings.Cut(line, ":")
 		if !found {
+			bad = append(bad, &SyntaxError{where, i + 1, "no ':' in the line"})
 			continue
 		}
-		t[Lower(key)] = Entry{value, Dir + name + " line " + strconv.Itoa(i+1)}
+		lines = append(lines, Line{key, value, i + 1, where})
 	}
-	return t, true, nil
+	return lines, bad, true, nil
+}
+
+// TableOf makes the table of lines: keys folded, the last line of a key
+// wins.
+func TableOf(lines []Line) Table {
+	t := Table{}
+	for _, l := range lines {
+		t[Lower(l.Key)] = Entry{l.Value, l.Where}
+	}
+	return t
 }
 
 // Get looks key up ASCII-case-insensitively.

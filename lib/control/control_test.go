@@ -1,8 +1,10 @@
 package control
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -73,7 +75,7 @@ func TestReadInt(t *testing.T) {
 }
 
 func TestReadTable(t *testing.T) {
-	inHome(t, map[string]string{"smtproutes": "# comment\n\nExample.COM:relay.example:26  \nnocolon\n:default:1:2\nexample.com:second\n\t:tab\n"})
+	inHome(t, map[string]string{"smtproutes": "# comment\n\nExample.COM:relay.example:26  \n\n:default:1:2\nexample.com:second\n\t:tab\n"})
 	tab, err := ReadTable("smtproutes")
 	if err != nil {
 		t.Fatal(err)
@@ -97,5 +99,25 @@ func TestReadTable(t *testing.T) {
 	empty, err := ReadTable("missing")
 	if err != nil || len(empty) != 0 {
 		t.Errorf("missing table: %v, %v", empty, err)
+	}
+}
+
+// TestReadTableNoColon: SPEC D34, a line without ':' is a syntax error
+// naming its line, not a line skipped in silence; ReadLines gives
+// every one of them, and the lines that hold a key in order.
+func TestReadTableNoColon(t *testing.T) {
+	inHome(t, map[string]string{"tlsdestinations": "# rules\n=mx.example.com:\n\n%mx.example.org=ABCD\nmx.example.net\n-*:\n"})
+	tab, err := ReadTable("tlsdestinations")
+	var se *SyntaxError
+	if !errors.As(err, &se) || err.Error() != "control/tlsdestinations line 4: no ':' in the line" || len(tab) != 0 {
+		t.Fatalf("got %v, %v", tab, err)
+	}
+	lines, bad, ok, err := ReadLines("tlsdestinations")
+	if err != nil || !ok || len(bad) != 2 || bad[1].Where != "control/tlsdestinations line 5" {
+		t.Fatalf("bad lines %v, %v, %v", bad, ok, err)
+	}
+	want := []Line{{"=mx.example.com", "", 2, "control/tlsdestinations line 2"}, {"-*", "", 6, "control/tlsdestinations line 6"}}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("lines %v, want %v", lines, want)
 	}
 }

@@ -1,7 +1,9 @@
 package control
 
 import (
+	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,10 +25,11 @@ func put(t *testing.T, name, data string) {
 	}
 }
 
-// FuzzReadTable checks ReadTable against a model of SPEC 4.1: every line
-// with trailing white space removed, empty and '#' lines and lines without
-// ':' skipped, key before the first ':' folded to lower case, the last
-// line of a key wins; the table never has more entries than lines.
+// FuzzReadTable checks ReadTable against a model of SPEC 4.1 and D34:
+// every line with trailing white space removed, empty and '#' lines
+// skipped, the first line without ':' a syntax error naming it, key
+// before the first ':' folded to lower case, the last line of a key
+// wins; the table never has more entries than lines.
 func FuzzReadTable(f *testing.F) {
 	home := tempHome(f)
 	for _, s := range []string{
@@ -39,19 +42,20 @@ func FuzzReadTable(f *testing.F) {
 		t.Chdir(home)
 		put(t, "table", data)
 		tab, err := ReadTable("table")
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := map[string]string{}
 		lines := strings.Split(data, "\n")
-		for _, l := range lines {
+		for n, l := range lines {
 			l = strings.TrimRight(l, " \t\r\n")
 			if l == "" || l[0] == '#' {
 				continue
 			}
 			i := strings.IndexByte(l, ':')
 			if i < 0 {
-				continue
+				var se *SyntaxError
+				if !errors.As(err, &se) || se.Where != "control/table line "+strconv.Itoa(n+1) || len(tab) != 0 {
+					t.Fatalf("line %d has no ':': got %v, %v", n+1, tab, err)
+				}
+				return
 			}
 			k := []byte(l[:i])
 			for j, c := range k {
@@ -60,6 +64,9 @@ func FuzzReadTable(f *testing.F) {
 				}
 			}
 			want[string(k)] = l[i+1:]
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 		if len(tab) != len(want) || len(tab) > len(lines) {
 			t.Fatalf("%d entries, want %d", len(tab), len(want))

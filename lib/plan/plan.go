@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,8 +38,18 @@ type Config struct {
 // MaxTimeout bounds timeoutconnect and timeoutremote.
 const MaxTimeout = 86400
 
-// ReadConfig reads the control files, relative to the qmail home.
-func ReadConfig() (c Config, err error) {
+// ReadConfig reads the control files, relative to the qmail home. A
+// line that cannot mean anything (SPEC D34) is an *Error naming it.
+func ReadConfig() (Config, error) {
+	c, err := readConfig()
+	var se *control.SyntaxError
+	if errors.As(err, &se) {
+		return c, fail("Syntax error in %s. (#4.3.5)\n", OneLine(se.Error()))
+	}
+	return c, err
+}
+
+func readConfig() (c Config, err error) {
 	var ok bool
 	c.HeloFile = "helohost"
 	if c.Helohost, ok, err = control.ReadLine("helohost"); err != nil {
@@ -66,7 +77,7 @@ func ReadConfig() (c Config, err error) {
 	if c.Tables.QMTPRoutes, err = control.ReadTable("qmtproutes"); err != nil {
 		return c, err
 	}
-	if c.TLSDest, c.TLSDestFound, err = control.ReadTableFound("tlsdestinations"); err != nil {
+	if c.TLSDest, c.TLSDestFound, err = readTLSDest(); err != nil {
 		return c, err
 	}
 	if c.DomainCerts, err = control.ReadTable("domaincerts"); err != nil {
@@ -74,6 +85,21 @@ func ReadConfig() (c Config, err error) {
 	}
 	c.DomainIPs, err = control.ReadTable("domainips")
 	return c, err
+}
+
+// readTLSDest reads control/tlsdestinations; a line without ':' and a
+// key no host can match are syntax errors, the first in the file is
+// the error.
+func readTLSDest() (control.Table, bool, error) {
+	lines, bad, ok, err := control.ReadLines("tlsdestinations")
+	if err != nil {
+		return control.Table{}, ok, err
+	}
+	bad = append(bad, tlspolicy.CheckKeys(lines)...)
+	if len(bad) > 0 {
+		return control.Table{}, ok, slices.MinFunc(bad, func(a, b *control.SyntaxError) int { return a.N - b.N })
+	}
+	return control.TableOf(lines), ok, nil
 }
 
 // A Plan is how one message from Sender goes to Host.

@@ -103,6 +103,11 @@ func parse(e control.Entry, def Route) (Route, error) {
 		return Route{}, fmt.Errorf("%s: an IPv6 relay needs brackets or ;port", e.Where)
 	}
 	relay, port, hasPort := splitPort(hostport)
+	if strings.ContainsAny(relay, " \t") {
+		// SPEC D34: no host name holds one; mxlookup would fail on it
+		// at every delivery with a text that blames DNS.
+		return Route{}, fmt.Errorf("%s: white space in the relay %q", e.Where, relay)
+	}
 	if hasPort && port != "" {
 		p, ok := parsePort(port)
 		if !ok {

@@ -64,6 +64,22 @@ func TestSelectBadPort(t *testing.T) {
 	}
 }
 
+// TestSelectSpaces: SPEC D34, a relay or a port with white space is a
+// syntax error naming the line, in every table that routes.
+func TestSelectSpaces(t *testing.T) {
+	for _, v := range []string{"relay .test", "relay.test :25", " relay.test", "relay.test: 25", "relay.test;25 ", "relay\t.test|u|p"} {
+		for _, tabs := range []Tables{{SMTPRoutes: table("x.test:" + v)}, {QMTPRoutes: table("x.test:" + v)}, {AuthSenders: table("a@b:" + v)}} {
+			_, err := Select(tabs, "x.test", "a@b")
+			if err == nil || !strings.HasPrefix(err.Error(), "control/smtproutes line 1: ") {
+				t.Errorf("%q: err = %v, want one naming the line", v, err)
+			}
+		}
+	}
+	if _, err := Select(Tables{SMTPRoutes: table("x.test:relay .test")}, "x.test", "a@b"); err == nil || err.Error() != `control/smtproutes line 1: white space in the relay "relay .test"` {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestSelectBareIPv6NeedsSemicolon(t *testing.T) {
 	for _, v := range []string{"2001:db8::1", "2001:db8::1:25", "::1|u|p"} {
 		_, err := Select(Tables{SMTPRoutes: table("x.test:" + v)}, "x.test", "a@b")

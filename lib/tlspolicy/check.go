@@ -1,0 +1,58 @@
+package tlspolicy
+
+import (
+	"fmt"
+	"strings"
+
+	"qmail-remote-go/lib/control"
+)
+
+// CheckKeys returns the lines of control/tlsdestinations whose key
+// cannot mean anything (SPEC D34): an unknown prefix, a key that no
+// host can match, white space in a key. Such a line is a syntax error,
+// not a rule skipped in silence: a typo must not turn a security rule
+// off without a word.
+func CheckKeys(lines []control.Line) []*control.SyntaxError {
+	var bad []*control.SyntaxError
+	for _, l := range lines {
+		if why := keyProblem(l.Key); why != "" {
+			bad = append(bad, &control.SyntaxError{Where: l.Where, N: l.N, Why: why})
+		}
+	}
+	return bad
+}
+
+// keyProblem says why key cannot be a rule's key, "" when it can be one
+// of the forms of Select.
+func keyProblem(key string) string {
+	switch key {
+	case "!", "-", "*", "!*", "=*", "~*", "+*", "-*":
+		return ""
+	case "":
+		return "an empty key matches no host (* is every host)"
+	}
+	rest := key
+	if strings.IndexByte("!%=~-", key[0]) >= 0 {
+		rest = key[1:]
+	}
+	if rest == "" {
+		return fmt.Sprintf("no host after %q", key)
+	}
+	for i, c := range []byte(rest) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '.', c == '-', c == '_', c == '[', c == ']', c >= 0x80:
+		case c == ' ' || c == '\t':
+			return "white space in the key " + quote(key)
+		case c == '*':
+			return "'*' stands alone (*, =*, ~*, +*, -*, !*), not in " + quote(key)
+		case i == 0 && rest == key:
+			return "unknown key prefix " + quote(string(c)) + " in " + quote(key) + " (prefixes: ! % = ~ - and +* alone)"
+		default:
+			return quote(string(c)) + " cannot be in a host name: " + quote(key)
+		}
+	}
+	return ""
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
