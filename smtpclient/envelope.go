@@ -127,10 +127,10 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		}
 	}
 	refused := make([]string, len(rcpts)) // why a recipient is not sent, or ""
-	var going []string
+	var going []string                    // their RCPT lines
 	for i, r := range rcpts {
 		if refused[i] = s.refusal(r); refused[i] == "" {
-			going = append(going, r)
+			going = append(going, s.rcptLine(r))
 		}
 	}
 	batch, n, ends := envelope(mail, going, p.chunking, first, whole)
@@ -186,14 +186,14 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 	return s.body()
 }
 
-// envelope is the batch: MAIL, a RCPT for each of rcpts (those that
-// refusal let through), and when any RCPT goes (ends is 1) DATA, or BDAT
+// envelope is the batch: MAIL, the RCPT lines rcpts (of the recipients
+// that refusal let through), and when any RCPT goes (ends is 1) DATA, or BDAT
 // LAST with the whole message; a large message goes in chunks once the
 // envelope holds.
 func envelope(mail string, rcpts []string, chunking bool, first []byte, whole bool) (batch []byte, n, ends int) {
 	batch = []byte(mail + "\r\n")
 	for _, r := range rcpts {
-		batch = append(batch, rcptLine(r)+"\r\n"...)
+		batch = append(batch, r+"\r\n"...)
 	}
 	n = len(rcpts)
 	switch {

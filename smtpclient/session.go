@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/idna"
@@ -114,7 +115,7 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 	if s.utf8 {
 		p.params += " SMTPUTF8" // RFC 6531 3.4
 	}
-	mail := "MAIL FROM:<" + addr.Mangle(sender) + ">" + p.params + s.mailParam
+	mail := "MAIL FROM:<" + s.mangle(sender) + ">" + p.params + s.mailParam
 	if p.pipelining {
 		return s.pipelined(mail, rcpts, p)
 	}
@@ -230,7 +231,7 @@ func (s *session) recipients(rcpts []string) *ending {
 			s.report('h', why)
 			continue
 		}
-		rep, e := s.cmd(rcptLine(r))
+		rep, e := s.cmd(s.rcptLine(r))
 		if e != nil {
 			return e
 		}
@@ -244,17 +245,29 @@ func (s *session) recipients(rcpts []string) *ending {
 	return nil
 }
 
-func rcptLine(r string) string { return "RCPT TO:<" + addr.Mangle(r) + ">" }
+func (s *session) rcptLine(r string) string { return "RCPT TO:<" + s.mangle(r) + ">" }
+
+// mangle is an address as it goes between the angle brackets: with
+// SMTPUTF8 in effect its UTF-8 is atext (SPEC D35).
+func (s *session) mangle(a string) string {
+	if s.utf8 {
+		return addr.MangleUTF8(a)
+	}
+	return addr.Mangle(a)
+}
 
 // refusal is the report of a recipient that never reaches the wire ("" for
-// one that goes): a line break in it, or text outside ASCII in its local
-// part when the server takes no SMTPUTF8 (international).
+// one that goes): a line break in it, text outside ASCII in its local
+// part when the server takes no SMTPUTF8 (international), or bytes that
+// are not UTF-8 when it does.
 func (s *session) refusal(r string) string {
 	switch {
 	case addr.HasLineBreak(r):
 		return "Sorry, the recipient address contains a line break. (#5.1.3)\n"
 	case !s.utf8 && !idna.IsASCII(r):
 		return "Sorry, " + s.ip + " does not support SMTPUTF8 (RFC 6531), and the recipient address is not ASCII. (#5.6.7)\n"
+	case s.utf8 && !utf8.ValidString(r):
+		return notUTF8("recipient address")
 	}
 	return ""
 }

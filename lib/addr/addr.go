@@ -3,20 +3,35 @@
 // SPEC D4).
 package addr
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Mangle returns addr as it goes between the angle brackets of MAIL FROM
 // or RCPT TO. The address is split at its last '@'; a local part that is
 // not a plain dot-atom (RFC 5321 4.1.2) is quoted, with a backslash before
 // every CR, LF, '"' and '\'. An address without '@' is returned as it is,
 // so the empty sender stays empty. The domain is copied verbatim.
-func Mangle(addr string) string {
+func Mangle(addr string) string { return mangle(addr, false) }
+
+// MangleUTF8 is Mangle for a session with SMTPUTF8 in effect (SPEC D35,
+// RFC 6531 3.3): a valid UTF-8 sequence outside ASCII is atext there, so
+// a local part is quoted only for the ASCII reasons Mangle has, never for
+// its UTF-8 (RCPT TO:<josé@example>). A byte that is not part of valid
+// UTF-8 (a stray 8-bit byte, an overlong form, a surrogate) is no atext:
+// it forces quoting as in Mangle. smtpclient sends no such address at
+// all (it is refused, see smtpclient.8): a lenient server could read an
+// overlong form as '"', '@' or '>' and so see another address.
+func MangleUTF8(addr string) string { return mangle(addr, true) }
+
+func mangle(addr string, utf bool) string {
 	at := strings.LastIndexByte(addr, '@')
 	if at < 0 {
 		return addr
 	}
 	local, domain := addr[:at], addr[at+1:]
-	if isDotAtom(local) {
+	if isDotAtom(local, utf) {
 		return addr
 	}
 	return quote(local) + "@" + domain
@@ -26,19 +41,32 @@ func Mangle(addr string) string {
 // command line (it would end the command early: command injection).
 func HasLineBreak(s string) bool { return strings.ContainsAny(s, "\r\n") }
 
-func isDotAtom(s string) bool {
+// isDotAtom tells whether s is a dot-atom; with utf, valid UTF-8
+// sequences outside ASCII count as atext (RFC 6531 3.3, UTF8-non-ascii).
+func isDotAtom(s string, utf bool) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isAtext(s[i]) && s[i] != '.' {
+		if isAtext(s[i]) || s[i] == '.' {
+			continue
+		}
+		if !utf || s[i] < utf8.RuneSelf {
 			return false
 		}
+		// RuneError with size 1: not valid UTF-8 (a size of 3 is a real
+		// U+FFFD, which is valid).
+		if _, size := utf8.DecodeRuneInString(s[i:]); size > 1 {
+			i += size - 1
+			continue
+		}
+		return false
 	}
 	return true
 }
 
-// isAtext: RFC 5322 3.2.3 atext (ASCII only; 8-bit bytes force quoting).
+// isAtext: RFC 5322 3.2.3 atext (ASCII only; 8-bit bytes force quoting
+// unless isDotAtom takes them as UTF-8).
 func isAtext(c byte) bool {
 	switch {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':

@@ -28,6 +28,39 @@ func TestMangle(t *testing.T) {
 	}
 }
 
+// TestMangleUTF8: SPEC D35. UTF-8 is atext; the ASCII reasons still
+// quote, and a byte that is not valid UTF-8 quotes as in Mangle.
+func TestMangleUTF8(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"josé@example", "josé@example"},
+		{"j\xc3\xbcrg@example.com", "j\xc3\xbcrg@example.com"},
+		{"用户@例子.广告", "用户@例子.广告"},
+		{"δοκιμή.test@x", "δοκιμή.test@x"},
+		{"😀@x", "😀@x"},               // 4-byte sequence
+		{"a\uFFFDb@x", "a\uFFFDb@x"}, // U+FFFD itself is valid UTF-8
+		{"bob@example.com", "bob@example.com"},
+		{"josé smith@x", `"josé smith"@x`}, // a space: quoted, for the ASCII reason
+		{"josé.@x", `"josé."@x`},
+		{`jo"sé@x`, `"jo\"sé"@x`},
+		{"@x", `""@x`},
+		{"j\xfcrg@x", "\"j\xfcrg\"@x"},             // Latin-1, not UTF-8: quoted
+		{"a\xc0\xa2b@x", "\"a\xc0\xa2b\"@x"},       // overlong '"': quoted
+		{"a\xed\xa0\x80@x", "\"a\xed\xa0\x80\"@x"}, // a surrogate
+		{"a\xc3@x", "\"a\xc3\"@x"},                 // cut short
+		{"a@b@ex", `"a@b"@ex`},
+	}
+	for _, tt := range tests {
+		if got := MangleUTF8(tt.in); got != tt.want {
+			t.Errorf("MangleUTF8(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// Without SMTPUTF8 nothing changes: 8-bit bytes quote.
+	if got := Mangle("josé@example"); got != `"josé"@example` {
+		t.Errorf("Mangle(josé@example) = %q", got)
+	}
+}
+
 func TestHasLineBreak(t *testing.T) {
 	for s, want := range map[string]bool{"a@b": false, "a\r@b": true, "a@b\n": true, "": false} {
 		if HasLineBreak(s) != want {
