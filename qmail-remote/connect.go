@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -45,6 +46,9 @@ type dialer struct {
 	pid     int
 	now     func() int64
 	dial    func(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error)
+	// why is the latest address that failed and why (SPEC D33), the
+	// line the final report adds when no address would take the message.
+	why string
 }
 
 func (d *delivery) dialer() *dialer {
@@ -100,6 +104,7 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 			case counted(d.err):
 				k.failed(c.Addr)
 			}
+			k.why = k.reason(c.Addr, d.err)
 			r.start()
 		case <-r.timer.C:
 			r.start() // the family in flight is busy: only the other can start
@@ -151,6 +156,7 @@ func (k *dialer) pick(h *host, busy [2]bool, found []bool) int {
 			found[i] = ok
 			return i
 		}
+		k.why = k.at(c.Addr) + "skipped: marked dead in the timeout table"
 	}
 	return -1
 }
@@ -180,6 +186,30 @@ func bindError(err error) *os.SyscallError {
 		return se
 	}
 	return nil
+}
+
+// reason says why the attempt on a failed (SPEC D33): refused, timed
+// out after timeoutconnect, no route, or the system's words.
+func (k *dialer) reason(a netip.Addr, err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return k.at(a) + "connection refused"
+	case errors.Is(err, syscall.ETIMEDOUT) || errors.As(err, &ne) && ne.Timeout():
+		return k.at(a) + "timed out after " + strconv.Itoa(int(k.timeout/time.Second)) + " s"
+	case errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH):
+		return k.at(a) + "no route"
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		err = se.Err // "connect: " says nothing more
+	}
+	return k.at(a) + oneLine(err.Error())
+}
+
+// at is the "<ip>:<port>: " that starts a D33 line ([ip]:port for IPv6).
+func (k *dialer) at(a netip.Addr) string {
+	return netip.AddrPortFrom(a, uint16(k.port)).String() + ": "
 }
 
 // counted tells whether tcpto counts this failure: a timeout or a

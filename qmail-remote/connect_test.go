@@ -16,7 +16,8 @@ import (
 )
 
 // A fakeNet plays each address's behaviour for the dialer: "ok",
-// "refuse", "hang" (until timeoutconnect or cancellation) or "bind".
+// "refuse", "hang" (until timeoutconnect or cancellation), "bind",
+// "unreach" (no route) or "denied" (another error of connect).
 type fakeNet struct {
 	mu     sync.Mutex
 	how    map[string]string
@@ -46,6 +47,10 @@ func (n *fakeNet) dial(ctx context.Context, local netip.Addr, remote netip.AddrP
 		return nil, &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	case "bind":
 		return nil, &net.OpError{Op: "dial", Err: os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)}
+	case "unreach":
+		return nil, &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}
+	case "denied":
+		return nil, &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EACCES)}
 	}
 	<-ctx.Done()
 	if ctx.Err() == context.DeadlineExceeded {
@@ -182,6 +187,53 @@ func TestTcptoSkip(t *testing.T) {
 	conn.Close()
 	if got := count(t, k, "192.0.2.1"); got != 0 {
 		t.Errorf("after a success: count %d", got)
+	}
+}
+
+// TestReasons: the D33 line of the latest address that failed, for each
+// kind of failure, and the tcpto skip.
+func TestReasons(t *testing.T) {
+	for _, c := range []struct{ how, addr, want string }{
+		{"refuse", "192.0.2.1", "192.0.2.1:25: connection refused"},
+		{"hang", "192.0.2.1", "192.0.2.1:25: timed out after 1 s"},
+		{"unreach", "192.0.2.1", "192.0.2.1:25: no route"},
+		{"denied", "192.0.2.1", "192.0.2.1:25: permission denied"},
+		{"refuse", "2001:db8::1", "[2001:db8::1]:25: connection refused"},
+	} {
+		k, _ := newDialer(t, map[string]string{c.addr: c.how})
+		k.timeout = time.Second
+		if conn, _, f := k.next(host1(c.addr)); conn != nil || f != nil {
+			t.Fatalf("%s: next = %v, %v", c.how, conn, f)
+		}
+		if k.why != c.want {
+			t.Errorf("%s: why %q, want %q", c.how, k.why, c.want)
+		}
+	}
+	// The latest failure wins: the second address's.
+	k, _ := newDialer(t, map[string]string{"192.0.2.1": "unreach", "192.0.2.2": "refuse"})
+	k.next(host1("192.0.2.1", "192.0.2.2"))
+	if want := "192.0.2.2:25: connection refused"; k.why != want {
+		t.Errorf("two addresses: why %q, want %q", k.why, want)
+	}
+	k, _ = newDialer(t, map[string]string{"192.0.2.1": "ok"})
+	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.1"), testNow-1000)
+	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.1"), testNow-500)
+	if conn, _, _ := k.next(host1("192.0.2.1")); conn != nil {
+		t.Fatal("connected to an address tcpto skips")
+	}
+	if want := "192.0.2.1:25: skipped: marked dead in the timeout table"; k.why != want {
+		t.Errorf("tcpto skip: why %q, want %q", k.why, want)
+	}
+}
+
+func TestRefusal(t *testing.T) {
+	for said, want := range map[string]string{
+		"smtpclient: fatal: connected to 192.0.2.1 but greeting failed: 554 5.7.1 go away": "Remote host said: 554 5.7.1 go away",
+		"smtpclient: fatal: something else":                                                "192.0.2.1:25: smtpclient: fatal: something else",
+	} {
+		if got := refusal("192.0.2.1:25: ", said); got != want {
+			t.Errorf("refusal(%q) = %q, want %q", said, got, want)
+		}
 	}
 }
 

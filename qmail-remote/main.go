@@ -7,6 +7,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -100,7 +101,8 @@ func (d *delivery) run() ([]byte, *final) {
 		return nil, temp("%s", syntax)
 	}
 	if err != nil {
-		return nil, temp("Unable to read control files. (#4.3.0)\n")
+		// SPEC D33: which file, and the system's words.
+		return nil, temp("Unable to read control files. (#4.3.0)\n%s\n", fileError(err))
 	}
 	if d.Plan, err = plan.Make(cfg, d.host, d.sender); err != nil {
 		return nil, temp("%s", err)
@@ -119,6 +121,16 @@ func (d *delivery) run() ([]byte, *final) {
 		return nil, f
 	}
 	return d.try(cands)
+}
+
+// fileError names the file and what went wrong with it, without Go's
+// "open " in front: "control/smtproutes: permission denied".
+func fileError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return oneLine(pe.Path + ": " + pe.Err.Error())
+	}
+	return oneLine(err.Error())
 }
 
 // oneLine makes text from a stage or an error fit into one report line.

@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"qmail-remote-go/lib/report"
@@ -49,6 +50,8 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 						return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 					}
 					last = withNote(r.out, note)
+				} else if r.said != "" {
+					k.why = refusal(k.at(c.Addr), r.said)
 				}
 			default:
 				return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
@@ -58,7 +61,31 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	if last != nil {
 		return last, nil
 	}
-	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n")
+	// SPEC D33: the first line as qmail-send knows it, then why.
+	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n%s", lineOf(k.why))
+}
+
+// greetingFailed is what smtpclient says on fd 2 before the greeting's
+// first line when the greeting sends us to the next address (SPEC D1,
+// smtpclient.8).
+const greetingFailed = " but greeting failed: "
+
+// refusal is the D33 line for a speaker that gave up on its address
+// without a report: the refused greeting as qmail-1.03 gave it, "Remote
+// host said: <reply>", else the speaker's last words after the address.
+func refusal(at, said string) string {
+	if _, reply, ok := strings.Cut(said, greetingFailed); ok {
+		return "Remote host said: " + reply
+	}
+	return at + said
+}
+
+// lineOf is s as one report line, or nothing when s is empty.
+func lineOf(s string) string {
+	if s == "" {
+		return ""
+	}
+	return s + "\n"
 }
 
 // exitClearRetry is smtpclient's exit code for a failed opportunistic

@@ -99,6 +99,7 @@ usage: qmail-remote host sender recip [recip ...] (qmail-remote-go $V)"
 case_ 'B2: neither control/me nor control/helohost: Z'
 rm "$C/me" "$C/helohost"
 check "$(qr a.test s@x.test r@a.test)" "ZUnable to read control files. (#4.3.0)
+neither control/helohost nor control/me exists
 ^@exit 0"
 
 case_ 'qmail home missing: Z unable to switch'
@@ -110,6 +111,7 @@ case_ 'control/smtproutes unreadable (a directory): Z'
 home
 mkdir "$C/smtproutes"
 check "$(qr a.test s@x.test r@a.test)" "ZUnable to read control files. (#4.3.0)
+control/smtproutes: is a directory
 ^@exit 0"
 
 case_ 'bad port in smtproutes: Z naming the file and line'
@@ -509,6 +511,7 @@ Remote host said: 250 ok queued
 
 case_ 'B19: bounce route not used when the sender is not empty'
 check "$(qr b.test s@x.test r@b.test)" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+127.0.0.1:1: connection refused
 ^@exit 0"
 killpeers
 
@@ -516,6 +519,7 @@ case_ 'B29: route to a closed port: Z no SMTP connection'
 home
 echo ':[127.0.0.1]:1' > "$C/smtproutes"
 check "$(qr a.test s@x.test r@a.test)" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+127.0.0.1:1: connection refused
 ^@exit 0"
 
 case_ 'B27: host [127.0.0.1] without a route: D #5.4.6'
@@ -593,6 +597,7 @@ peer 127.0.0.3 "$(upto greet '554 two')" 1 "$port"
 home
 echo ".test::$port" > "$C/smtproutes"
 check "$(qr mx.test s@x.test r@mx.test)" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+Remote host said: 554 two
 ^@exit 0"
 waitpeers
 

@@ -126,6 +126,7 @@ case_ 'no address reachable: the SMTP connection text, used for QMTP too'
 home
 echo ":[127.0.0.4]:1" > "$C/qmtproutes"
 check "$(qr x.test a@x.test b@y.test)" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+127.0.0.4:1: connection refused
 ^@exit 0"
 
 case_ 'SPEC 4.6: qmtproutes before smtproutes at the same key; a more specific smtproutes key wins'

@@ -59,7 +59,7 @@ func readConfig() (c Config, err error) {
 		// SPEC 4.3: helohost defaults to me; neither is an error.
 		c.HeloFile = "me"
 		if c.Helohost, ok, err = control.ReadLine("me"); err != nil || !ok {
-			return c, cmp.Or(err, errors.New("neither control/helohost nor control/me"))
+			return c, cmp.Or(err, errors.New("neither control/helohost nor control/me exists"))
 		}
 	}
 	if c.TimeoutConnect, err = control.ReadInt("timeoutconnect", 60, MaxTimeout); err != nil {
