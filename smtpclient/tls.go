@@ -34,7 +34,8 @@ const exitClearRetry = 112
 type tlsSide interface {
 	// start runs the handshake. It returns the encrypted channel and the
 	// reply block; on failure a nil channel and whatever the block held
-	// (TLSWRAP_ERROR and TLSWRAP_REPORT from our tlswrap, else nothing).
+	// (TLSWRAP_ERROR, TLSWRAP_REPORT and TLSWRAP_REASON from our
+	// tlswrap, else nothing).
 	start() (io.ReadWriter, map[string]string)
 	// finish ends the TLS side, waiting briefly for it, and tells
 	// whether the TLS layer itself failed (not a clean end of the
@@ -107,6 +108,9 @@ func (s *session) tlsFailed(env map[string]string) *ending {
 		text = tlsreport.Text(tlsreport.Handshake, tlsreport.Values{Host: s.host})
 	}
 	e := &ending{letter: 'Z', text: report.Printable(text) + "\n", diag: "TLS failed: " + report.Printable(text)}
+	if why := env["TLSWRAP_REASON"]; why != "" {
+		e.text += report.Printable(why) + "\n" // SPEC D33: what was wrong with the certificate
+	}
 	switch kind {
 	case tlsreport.Cert, tlsreport.Key, tlsreport.KeyMatch, tlsreport.CA, tlsreport.Ciphers, tlsreport.PinLen:
 		return e // the same at every address: final

@@ -77,6 +77,23 @@ startdns() {
 }
 stopdns() { exec 9>&- 8<&-; wait $dnspid; }
 
+# certdate start|end FILE: the first certificate's notBefore or notAfter
+# as tlswrap's reason lines print it (SPEC D33).
+certdate() {
+	set -- "$(openssl x509 -noout -"$1"date -in "$2" | sed 's/^[^=]*=//')"
+	date -u -d "$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+
+# certreason BAD FILE: tlswrap's reason line for mkcerts' expired,
+# notyet and selfsigned certificates.
+certreason() {
+	case $1 in
+	expired) echo "certificate CN=mx.test expired on $(certdate end "$2")" ;;
+	notyet) echo "certificate CN=mx.test is not valid before $(certdate start "$2")" ;;
+	selfsigned) echo 'unknown authority: CN=mx.test is self-signed, not a trusted CA' ;;
+	esac
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -225,6 +225,7 @@ peer 127.0.0.2 "$(starttls $bad.pem)"
 route
 echo "mx.test:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+$(certreason $bad "$K/$bad.pem")
 ^@exit 0"
 killpeers
 done
@@ -235,6 +236,7 @@ peer 127.0.0.2 "$(starttls deep.pem)"
 route
 echo "mx.test:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+certificate chain too deep: 2 intermediates, TLS_DEPTH 1
 ^@exit 0"
 killpeers
 
@@ -283,6 +285,7 @@ peer 127.0.0.2 "$(starttls wrongname.pem)"
 route
 echo "=mx.test:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+the certificate holds other.test; wanted mx.test
 ^@exit 0"
 killpeers
 
@@ -311,6 +314,7 @@ peer 127.0.0.2 "$(starttls wild.pem)"
 echo "a.wild.test:a.wild.test:$port" > "$C/smtproutes"
 echo "=a.wild.test:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr a.wild.test s@x.test r@mx.test)" "ZUnable to validate X.500 certificate Subject for: a.wild.test. (#4.4.1)
+the certificate holds *.wild.test; wanted a.wild.test
 ^@exit 0"
 killpeers
 
@@ -332,6 +336,7 @@ route
 fp=0000000000000000000000000000000000000000000000000000000000000000
 echo "%mx.test:=$fp" > "$C/tlsdestinations"
 check "$(qr mx.test s@x.test r@mx.test)" "ZReceived X.509 certificate from: mx.test does not match fingerprint: $fp. (#4.4.1)
+the certificate's SHA-256 fingerprint is $(cat "$K/server.sha256")
 ^@exit 0"
 killpeers
 
@@ -534,6 +539,7 @@ peer 127.0.0.2 "$(starttls ../leafonly.pem)"
 route
 echo "mx.test:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr mx.test s@x.test r@mx.test)" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+unknown authority: CN=mx.test is signed by CN=Test Intermediate CA,O=qmail-remote-go tests, not a trusted CA
 ^@exit 0"
 killpeers
 

@@ -109,8 +109,10 @@ expect QUIT"
 okblock='SSL_PROTOCOL=TLSv1.3^@SSL_CIPHER=TLS_AES_128_GCM_SHA256^@SSL_TLS_SNI_SERVERNAME^@SSL_PEER_CERT_HASH=SHA256:HASH^@SSL_PEER_CERT_SUBJECT=CN=mx.test^@'
 host=mx.test
 # fails KIND: the block, fd 1 and fd 2 of a failure of this kind.
+# fails KIND TEXT [REASON]: the failure block (REASON: TLSWRAP_REASON,
+# SPEC D33) and exit 111.
 fails() {
-	check "$block" "TLSWRAP_ERROR=$1^@TLSWRAP_REPORT=$2^@"
+	check "$block" "TLSWRAP_ERROR=$1^@TLSWRAP_REPORT=$2^@${3:+TLSWRAP_REASON=$3^@}"
 	check "$out" "
 exit 111"
 }
@@ -163,14 +165,16 @@ check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'certificate verified for
 case_ 'helper: name: no name matches: kind name, the report text, exit 111'
 TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_NAMES=other.test TLSHOST=relay.test"
 hd "$TLS" 'QUIT\r\n'
-fails name 'Unable to validate X.500 certificate Subject for: relay.test. (#4.4.1)'
+fails name 'Unable to validate X.500 certificate Subject for: relay.test. (#4.4.1)' \
+	'the certificate holds localhost, mx.test, *.wild.test, 127.0.0.1; wanted other.test'
 check "$err" 'tlswrap: fatal: unable to validate the certificate name: the certificate holds none of: other.test'
 check "$wire" ''
 
 case_ 'helper: name does not take a wildcard certificate'
 TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_NAMES=a.wild.test"
 hd "tls $C/wild.pem $C/server.key" ''
-fails name 'Unable to validate X.500 certificate Subject for: unknown. (#4.4.1)'
+fails name 'Unable to validate X.500 certificate Subject for: unknown. (#4.4.1)' \
+	'the certificate holds *.wild.test; wanted a.wild.test'
 
 case_ 'helper: wildcard takes *.wild.test for a.wild.test'
 TLSENV="TLS_VERIFY=wildcard CAFILE=$C/ca.pem TLS_NAMES=a.wild.test"
@@ -182,30 +186,34 @@ TLSENV="TLS_VERIFY=wildcard CAFILE=$C/ca.pem TLSHOST=$host"
 export TLS_NAMES='b.a.wild.test wild.test'
 hd "tls $C/wild.pem $C/server.key" ''
 unset TLS_NAMES
-fails name 'Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)'
+fails name 'Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)' \
+	'the certificate holds *.wild.test; wanted b.a.wild.test or wild.test'
 
 case_ 'helper: the wrong name, verified chain: kind name'
 TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_SERVERNAME=mx.test"
 hd "tls $C/wrongname.pem $C/server.key" ''
-fails name 'Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)'
+fails name 'Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)' \
+	'the certificate holds other.test; wanted mx.test'
 
 for bad in expired notyet selfsigned; do
 	case_ "helper: a $bad certificate: kind chain"
 	TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_SERVERNAME=mx.test"
 	hd "tls $C/$bad.pem $C/server.key" ''
-	fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+	fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' "$(certreason $bad "$C/$bad.pem")"
 done
 check "$err" 'tlswrap: fatal: unable to verify the certificate chain: x509: certificate signed by unknown authority'
 
 case_ 'helper: an unknown CA: kind chain'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/clientca.pem TLSHOST=$host"
 hd "$TLS" ''
-fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' \
+	'unknown authority: CN=Test Intermediate CA,O=qmail-remote-go tests is signed by CN=Test Root CA,O=qmail-remote-go tests, not a trusted CA'
 
 case_ 'helper: two intermediates, TLS_DEPTH unset (1): kind chain'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/ca.pem TLSHOST=$host"
 hd "tls $C/deep.pem $C/server.key" ''
-fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' \
+	'certificate chain too deep: 2 intermediates, TLS_DEPTH 1'
 check "$err" 'tlswrap: fatal: unable to verify the certificate chain: certificate chain too deep: 2 intermediates, TLS_DEPTH 1'
 
 case_ 'helper: two intermediates, TLS_DEPTH=2: verified'
@@ -216,7 +224,8 @@ check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'certificate verified^@^@
 case_ 'helper: one intermediate, TLS_DEPTH=0: kind chain'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/ca.pem TLS_DEPTH=0 TLSHOST=$host"
 hd "$TLS" ''
-fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' \
+	'certificate chain too deep: 1 intermediates, TLS_DEPTH 0'
 
 case_ 'helper: a 100 KB chain, verified for mx.test'
 TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_NAMES=mx.test"
@@ -258,7 +267,7 @@ TLSENV="TLS_VERIFY=pin TLS_PIN=$HASH TLSHOST=$host"
 hd "tls $C/expired.pem $C/server.key" ''
 check "$out" "
 exit 111"
-check "$(echo "$block" | clean)" "TLSWRAP_ERROR=pin^@TLSWRAP_REPORT=Received X.509 certificate from: mx.test does not match fingerprint: HASH. (#4.4.1)^@"
+check "$(echo "$block" | clean)" "TLSWRAP_ERROR=pin^@TLSWRAP_REPORT=Received X.509 certificate from: mx.test does not match fingerprint: HASH. (#4.4.1)^@TLSWRAP_REASON=the certificate's SHA-256 fingerprint is $(openssl x509 -in "$C/expired.pem" -outform DER | sha256sum | cut -c1-64)^@"
 
 case_ 'helper: a pin of 10 hex digits: kind pinlen, nothing on the wire'
 TLSENV="TLS_VERIFY=pin TLS_PIN=0123456789 TLSHOST=$host"
@@ -515,7 +524,7 @@ SSLWRITEFD=5'
 case_ 'wrapper: Y and a failed verification: the cut-short block, EOF, exit code of prog'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/clientca.pem TLSHOST=$host"
 APPENV=APP_PLAIN=1 wr w "$STARTTLS" Y ''
-check "$app" 'block: TLSWRAP_ERROR=chain^@TLSWRAP_REPORT=Unable to verify X.500 certificate from: mx.test. (#4.4.1)^@
+check "$app" 'block: TLSWRAP_ERROR=chain^@TLSWRAP_REPORT=Unable to verify X.500 certificate from: mx.test. (#4.4.1)^@TLSWRAP_REASON=unknown authority: CN=Test Intermediate CA,O=qmail-remote-go tests is signed by CN=Test Root CA,O=qmail-remote-go tests, not a trusted CA^@
 got: 
 SSLCTLFD=3
 SSLREADFD=4
@@ -612,6 +621,7 @@ case_ 'immediate: a failure: one Z report on fd 1, exit 111, prog not run'
 TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_NAMES=other.test TLSHOST=$host"
 wr i "$TLS" none
 check "$out" "ZUnable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+the certificate holds localhost, mx.test, *.wild.test, 127.0.0.1; wanted other.test
 ^@
 exit 111"
 check "$(ls "$T/appenv" 2> /dev/null)" ''

@@ -69,7 +69,7 @@ func helperMode(fd int, quick bool, s *settings) int {
 	out := os.NewFile(uintptr(fd), "notify")
 	sess, f := connect(s)
 	if f != nil {
-		out.Write(ucspitls.EncodeFailure(f.kind, s.text(f)))
+		out.Write(ucspitls.EncodeFailure(f.kind, s.text(f), f.reason))
 		out.Close()
 		return fatal(111, f.Error())
 	}
@@ -93,7 +93,11 @@ func helperMode(fd int, quick bool, s *settings) int {
 // immediateFailure is the one report of -i when there is no TLS
 // session: prog does not run.
 func immediateFailure(s *settings, f *failure) int {
-	report.Write(os.Stdout, 'Z', s.text(f)+"\n")
+	text := s.text(f) + "\n"
+	if f.reason != "" {
+		text += f.reason + "\n" // SPEC D33
+	}
+	report.Write(os.Stdout, 'Z', text)
 	return fatal(111, f.Error())
 }
 

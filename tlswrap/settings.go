@@ -130,14 +130,22 @@ func (s *settings) values() tlsreport.Values {
 // A failure is an error with its kind of the contract; what says what
 // tlswrap was unable to do, for the line on fd 2.
 type failure struct {
-	kind string
-	what string
-	err  error
+	kind   string
+	what   string
+	err    error
+	reason string // one line for the report after its text (SPEC D33), or ""
 }
 
 func (f *failure) Error() string { return "unable to " + f.what + ": " + f.err.Error() }
 
-func fail(kind, what string, err error) *failure { return &failure{kind, what, err} }
+func fail(kind, what string, err error) *failure { return &failure{kind: kind, what: what, err: err} }
+
+// because gives f the reason line of SPEC D33: for a certificate that
+// failed, what was wrong with it.
+func because(f *failure, reason string) *failure {
+	f.reason = printable(reason, 400)
+	return f
+}
 
 // text is the report text of f.
 func (s *settings) text(f *failure) string { return tlsreport.Text(f.kind, s.values()) }

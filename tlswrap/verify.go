@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -11,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
+	"time"
 
 	"qmail-remote-go/lib/tlsreport"
 )
@@ -37,13 +40,13 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 		return nil
 	case "pin":
 		if err := matchPin(certs[0].Raw, c.s.pin, c.pinAlg); err != nil {
-			return fail(tlsreport.Pin, "match the pinned fingerprint", err)
+			return because(fail(tlsreport.Pin, "match the pinned fingerprint", err), err.Error())
 		}
 		c.phrase = "certificate matches the pinned " + c.pinAlg + " fingerprint"
 		return nil
 	}
 	if err := verifyChain(certs, c.roots, c.s.depth); err != nil {
-		return fail(tlsreport.Chain, "verify the certificate chain", err)
+		return because(fail(tlsreport.Chain, "verify the certificate chain", err), chainReason(certs, err, time.Now()))
 	}
 	if c.s.verify == "cert" {
 		c.phrase = "certificate verified"
@@ -51,11 +54,70 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 	}
 	name := matchNames(certs[0], c.s.names, c.s.verify == "wildcard")
 	if name == "" {
-		return fail(tlsreport.Name, "validate the certificate name",
+		f := fail(tlsreport.Name, "validate the certificate name",
 			fmt.Errorf("the certificate holds none of: %s", strings.Join(c.s.names, " ")))
+		return because(f, "the certificate holds "+held(certs[0])+"; wanted "+strings.Join(c.s.names, " or "))
 	}
 	c.phrase = "certificate verified for " + printable(name, 255)
 	return nil
+}
+
+// chainReason says in one line why the chain did not verify (SPEC D33):
+// which certificate expired or is not yet valid and when, the issuer
+// nobody trusts, or the chain too deep.
+func chainReason(certs []*x509.Certificate, err error, now time.Time) string {
+	for _, c := range certs {
+		switch {
+		case now.After(c.NotAfter):
+			return "certificate " + subject(c) + " expired on " + c.NotAfter.UTC().Format(day)
+		case now.Before(c.NotBefore):
+			return "certificate " + subject(c) + " is not valid before " + c.NotBefore.UTC().Format(day)
+		}
+	}
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) && ua.Cert != nil {
+		if bytes.Equal(ua.Cert.RawIssuer, ua.Cert.RawSubject) {
+			return "unknown authority: " + subject(ua.Cert) + " is self-signed, not a trusted CA"
+		}
+		return "unknown authority: " + subject(ua.Cert) + " is signed by " + dn(ua.Cert.Issuer.String()) + ", not a trusted CA"
+	}
+	return err.Error()
+}
+
+const day = "2006-01-02 15:04:05 UTC"
+
+// subject names a certificate by its subject DN, or its first DNS name.
+func subject(c *x509.Certificate) string {
+	if s := c.Subject.String(); s != "" {
+		return dn(s)
+	}
+	return held(c)
+}
+
+func dn(s string) string {
+	if s == "" {
+		return "(empty DN)"
+	}
+	return printable(s, 200)
+}
+
+// held lists the names a certificate holds, as matchNames sees them.
+func held(c *x509.Certificate) string {
+	names := slices.Clone(c.DNSNames)
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = []string{c.Subject.CommonName}
+	}
+	for _, a := range c.IPAddresses {
+		names = append(names, a.String())
+	}
+	if len(names) == 0 {
+		return "no name"
+	}
+	s := strings.Join(names, ", ")
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return printable(s, 200)
 }
 
 // verifyChain checks that certs (leaf first, as sent) chain to one of

@@ -180,6 +180,54 @@ func TestVerifyChain(t *testing.T) {
 	}
 }
 
+// TestReasons: the D33 line of each certificate failure.
+func TestReasons(t *testing.T) {
+	root := issue(t, caTemplate("root"), nil)
+	roots := x509.NewCertPool()
+	roots.AddCert(root.cert)
+	old := leafTemplate("mx.test", "mx.test")
+	old.NotBefore = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	old.NotAfter = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	young := leafTemplate("mx.test", "mx.test")
+	young.NotBefore, young.NotAfter = time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	i1 := issue(t, caTemplate("i1"), root)
+	stranger := issue(t, caTemplate("Stranger CA"), nil)
+	tests := []struct {
+		s     settings
+		chain []*x509.Certificate
+		want  string
+	}{
+		{settings{verify: "cert", depth: 1}, []*x509.Certificate{issue(t, old, root).cert},
+			"certificate CN=mx.test expired on 2025-03-04 05:06:07 UTC"},
+		{settings{verify: "cert", depth: 1}, []*x509.Certificate{issue(t, young, root).cert},
+			"certificate CN=mx.test is not valid before 2999-01-01 00:00:00 UTC"},
+		{settings{verify: "cert", depth: 1}, []*x509.Certificate{issue(t, leafTemplate("mx.test", "mx.test"), stranger).cert},
+			"unknown authority: CN=mx.test is signed by CN=Stranger CA, not a trusted CA"},
+		{settings{verify: "cert", depth: 1}, []*x509.Certificate{stranger.cert},
+			"unknown authority: CN=Stranger CA is self-signed, not a trusted CA"},
+		{settings{verify: "cert", depth: 0}, []*x509.Certificate{issue(t, leafTemplate("mx.test", "mx.test"), i1).cert, i1.cert},
+			"certificate chain too deep: 1 intermediates, TLS_DEPTH 0"},
+		{settings{verify: "name", depth: 1, names: []string{"a.test", "b.test"}},
+			[]*x509.Certificate{issue(t, leafTemplate("mx.test", "mx.test", "other.test"), root).cert},
+			"the certificate holds mx.test, other.test, 127.0.0.1; wanted a.test or b.test"},
+	}
+	for _, tt := range tests {
+		c := &checker{s: &tt.s, roots: roots}
+		var f *failure
+		if err := c.verify(tls.ConnectionState{PeerCertificates: tt.chain}); !errors.As(err, &f) || f.reason != tt.want {
+			t.Errorf("%v: reason %q, want %q", err, f.reason, tt.want)
+		}
+	}
+	leaf := issue(t, leafTemplate("mx.test", "mx.test"), root).cert
+	c := &checker{s: &settings{verify: "pin", pin: strings.Repeat("0", 64)}, pinAlg: "SHA-256"}
+	var f *failure
+	sum := sha256.Sum256(leaf.Raw)
+	if err := c.verify(tls.ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}); !errors.As(err, &f) ||
+		f.reason != "the certificate's SHA-256 fingerprint is "+hex.EncodeToString(sum[:]) {
+		t.Errorf("pin: reason %q", f.reason)
+	}
+}
+
 func TestChecker(t *testing.T) {
 	root := issue(t, caTemplate("root"), nil)
 	roots := x509.NewCertPool()

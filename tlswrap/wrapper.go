@@ -41,7 +41,7 @@ func wrapperMode(argv []string, s *settings) int {
 	sess, f := connect(s)
 	if f != nil {
 		if w.ctl != nil {
-			w.ctl.Write(ucspitls.EncodeFailure(f.kind, s.text(f)))
+			w.ctl.Write(ucspitls.EncodeFailure(f.kind, s.text(f), f.reason))
 		}
 		return w.end(0, f.Error()) // UCSPI-TLS 5: the exit code is prog's
 	}

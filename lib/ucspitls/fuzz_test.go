@@ -41,8 +41,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil || !bytes.Equal(got, b) {
 			t.Fatalf("Read(%q) = %q, %v", b, got, err)
 		}
-		if _, complete := Parse(EncodeFailure(joined, joined)); complete {
-			t.Fatalf("failure block %q complete", EncodeFailure(joined, joined))
+		if _, complete := Parse(EncodeFailure(joined, joined, joined)); complete {
+			t.Fatalf("failure block %q complete", EncodeFailure(joined, joined, joined))
 		}
 	})
 }

@@ -22,11 +22,16 @@ func Encode(entries []string) []byte {
 	return append(encode(entries), 0)
 }
 
-// EncodeFailure returns the failure block: TLSWRAP_ERROR and
-// TLSWRAP_REPORT, cut short on purpose (no final NUL), so that a reader
-// that knows only UCSPI-TLS sees "handshake failed".
-func EncodeFailure(kind, text string) []byte {
-	return encode([]string{"TLSWRAP_ERROR=" + kind, "TLSWRAP_REPORT=" + text})
+// EncodeFailure returns the failure block: TLSWRAP_ERROR, TLSWRAP_REPORT
+// and, when there is one, TLSWRAP_REASON (why the certificate failed,
+// SPEC D33), cut short on purpose (no final NUL), so that a reader that
+// knows only UCSPI-TLS sees "handshake failed".
+func EncodeFailure(kind, text, reason string) []byte {
+	entries := []string{"TLSWRAP_ERROR=" + kind, "TLSWRAP_REPORT=" + text}
+	if reason != "" {
+		entries = append(entries, "TLSWRAP_REASON="+reason)
+	}
+	return encode(entries)
 }
 
 func encode(entries []string) []byte {

@@ -24,10 +24,15 @@ func TestEncode(t *testing.T) {
 			t.Errorf("Encode(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	got := string(EncodeFailure("chain", "Unable to verify X.500 certificate from: mx.test. (#4.4.1)"))
+	got := string(EncodeFailure("chain", "Unable to verify X.500 certificate from: mx.test. (#4.4.1)", ""))
 	want := "TLSWRAP_ERROR=chain\x00TLSWRAP_REPORT=Unable to verify X.500 certificate from: mx.test. (#4.4.1)\x00"
 	if got != want {
 		t.Errorf("EncodeFailure = %q", got)
+	}
+	got = string(EncodeFailure("chain", "x", "certificate CN=mx.test expired on 2025-01-01 00:00:00 UTC"))
+	want = "TLSWRAP_ERROR=chain\x00TLSWRAP_REPORT=x\x00TLSWRAP_REASON=certificate CN=mx.test expired on 2025-01-01 00:00:00 UTC\x00"
+	if got != want {
+		t.Errorf("EncodeFailure with a reason = %q", got)
 	}
 }
 
