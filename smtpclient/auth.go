@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
 )
 
@@ -18,8 +19,11 @@ import (
 const noAuthMethod = "no supported AUTH method found, continuing without authentication.\n"
 
 // An authRunner runs authclient with these mechanisms on the current
-// channel and returns its exit code and descriptor 1.
+// channel and returns its exit code and descriptor 1; exit notRun, and
+// why in out, when it could not be started.
 type authRunner func(mechs []string) (exit int, out []byte)
+
+const notRun = -2
 
 // auth runs SMTP AUTH (RFC 4954, SPEC 5.5) when credentials were handed
 // down: after the final EHLO, before MAIL.
@@ -65,6 +69,9 @@ func (s *session) auth() *ending {
 		if len(out) > 1 && out[len(out)-1] == 0 && (out[0] == 'Z' || out[0] == 'D') && bytes.IndexByte(out, 0) == len(out)-1 {
 			return &ending{letter: out[0], text: string(out[1 : len(out)-1]), quit: true}
 		}
+	case notRun:
+		// SPEC D33: the missing helper by name, the same at every address.
+		return &ending{letter: 'Z', text: "Connected to " + s.ip + " but unable to run authclient: " + report.Printable(string(out)) + ". (#4.3.0)\n", quit: true}
 	}
 	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient failed without a usable report. (#4.3.0)\n", quit: true}
 }
@@ -93,7 +100,7 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 		// the session, however early authclient ends.
 		reclaim, err := fdio.Start(cmd, r, w)
 		if err != nil {
-			return -1, nil
+			return notRun, []byte(err.Error())
 		}
 		// Its own reads and writes are bounded by TIMEOUTREMOTE; this is
 		// the bound on the whole exchange (SCRAM's at most 4 steps).

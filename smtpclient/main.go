@@ -5,7 +5,9 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -119,9 +121,11 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 	// tlswrap is looked for once the server offers STARTTLS: a session
 	// that stays in clear text never asks (a readlink and a stat fewer).
 	s.findSide = func() tlsSide {
-		path, ok := beside("tlswrap")
-		if !ok {
-			return nil // as if STARTTLS were not offered
+		path, err := beside("tlswrap")
+		if err != nil {
+			// As if STARTTLS were not offered, but said (SPEC D33).
+			s.noSide = "tlswrap cannot be run: " + report.Printable(err.Error())
+			return nil
 		}
 		h.path = path
 		return h
@@ -152,24 +156,27 @@ func (s *session) authSettings(timeout time.Duration) error {
 	if fd < 0 {
 		return nil
 	}
-	path, ok := beside("authclient")
-	if !ok {
-		return fmt.Errorf("AUTHFD is set but authclient cannot be found beside smtpclient")
-	}
+	// A missing authclient is said when AUTH is due (execAuth), as the
+	// report of that address, not as a connection that never was.
+	path, _ := beside("authclient")
 	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout)
 	s.clearAuthOK = os.Getenv("AUTHCLEAR") == "yes"
 	return nil
 }
 
-// beside finds a program in smtpclient's own folder.
-func beside(name string) (string, bool) {
+// beside finds a program in smtpclient's own folder: its path, and why
+// it is not there.
+func beside(name string) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", false
+		return name, err
 	}
 	path := filepath.Join(filepath.Dir(exe), name)
-	_, err = os.Stat(path)
-	return path, err == nil
+	var pe *fs.PathError
+	if _, err = os.Stat(path); errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", path, pe.Err) // without "stat "
+	}
+	return path, err
 }
 
 func fatal(code int, msg string) int {

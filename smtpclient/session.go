@@ -35,6 +35,7 @@ type session struct {
 	// findSide finds our own tlswrap when STARTTLS is first offered,
 	// and becomes side; nil when there is nothing to find.
 	findSide func() tlsSide
+	noSide   string // why findSide found nothing: tlswrap is missing (SPEC D33)
 
 	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
 	runAuth     authRunner             // runs authclient; nil without credentials

@@ -53,10 +53,18 @@ func (s *session) startTLS() *ending {
 		s.side, s.findSide = s.findSide(), nil
 	}
 	if !offered || s.side == nil {
+		why := ""
+		if offered && s.noSide != "" {
+			why = s.noSide + "\n" // SPEC D33: the helper that is missing
+		}
 		if s.level == tlsMust {
 			// SPEC 1.7.5 (sq3's text): try the next address (D8, D21).
-			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n",
+			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n" + why,
 				quit: true, exit: 111}
+		}
+		if why != "" {
+			// Never clear text without a word (the D20 line says so).
+			s.note = "TLS: none; STARTTLS was offered but " + why
 		}
 		return nil
 	}
@@ -220,7 +228,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		fromApp[1].Close()
 		toApp[0].Close()
 		notify[0].Close()
-		return nil, nil
+		return nil, map[string]string{"TLSWRAP_REASON": "tlswrap cannot be run: " + err.Error()}
 	}
 	h.done = make(chan struct{})
 	// Once tlswrap has exited, the socket is ours again when the

@@ -947,5 +947,19 @@ AUTH SCRAM-SHA-256 ...^M
 FINAL
 QUIT^M'
 
+case_ 'D33: authclient missing: Z naming it, QUIT, never "no SMTP connection"'
+home
+mkdir -p "$T/noauth"
+cp "$BIN/qmail-remote" "$BIN/mxlookup" "$BIN/smtpclient" "$BIN/tlswrap" "$T/noauth/"
+peer 127.0.0.1 "$(ehlo PLAIN)
+read"
+auth
+QMAILHOME=$H "$T/noauth/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" > "$T/out" 2>&1
+check "$(show < "$T/out")" "ZConnected to 127.0.0.1 but unable to run authclient: fork/exec $T/noauth/authclient: no such file or directory. (#4.3.0)
+^@"
+waitpeers
+check "$(wire)" 'EHLO helo.test^M
+QUIT^M'
+
 stopdns
 finish

@@ -683,7 +683,7 @@ killpeers
 nobin=$T/notlswrap
 mkdir -p "$nobin"
 cp "$BIN/qmail-remote" "$BIN/mxlookup" "$BIN/smtpclient" "$nobin/"
-case_ 'no tlswrap beside smtpclient: STARTTLS offered, clear text, plain K'
+case_ 'no tlswrap beside smtpclient: STARTTLS offered, clear text, K whose TLS line says why (D33)'
 home
 peer 127.0.0.2 "send 220 mx.test ESMTP
 read
@@ -693,12 +693,13 @@ $(printf '%s\n' "$rest" | sed 1,3d)"
 route
 check "$(BIN=$nobin qr mx.test s@x.test r@mx.test)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
+TLS: none; STARTTLS was offered but tlswrap cannot be run: $nobin/tlswrap: no such file or directory
 ^@exit 0"
 waitpeers
 check "$(wire 127.0.0.2 | head -n 2)" "EHLO helo.test^M
 MAIL FROM:<s@x.test>^M"
 
-case_ 'no tlswrap beside smtpclient, TLS required: Z with the D21 text'
+case_ 'no tlswrap beside smtpclient, TLS required: Z with the D21 text, then the missing tlswrap (D33)'
 home
 peer 127.0.0.2 "send 220 mx.test ESMTP
 read
@@ -708,6 +709,7 @@ read"
 route
 echo "mx.test:" > "$C/tlsdestinations"
 check "$(BIN=$nobin qr mx.test s@x.test r@mx.test)" "ZI wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
+tlswrap cannot be run: $nobin/tlswrap: no such file or directory
 ^@exit 0"
 waitpeers
 
