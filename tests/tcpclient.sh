@@ -160,6 +160,7 @@ out=$(HELOHOST=helo.test TLS=must TLSHOST=mx.test TLS_VERIFY=name TLS_NAMES=mx.t
 	tcpclient -RHl0 127.0.0.1 "$port" "$BIN/tlswrap" "$BIN/smtpclient" a@x.test b@y.test < "$T/msg" 2>/dev/null | show; echo; echo "exit $?")
 wait
 check "$out" "ZUnable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+the certificate holds other.test; wanted mx.test
 ^@
 exit 0"
 

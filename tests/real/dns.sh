@@ -156,5 +156,17 @@ $kq"
 check "$(arrived "$ID.v6@real.test"; same "$T/msg" "$T/got")" 'arrived
 same'
 
+case_ 'D33: the only host greets 5xx (smtp-sink on 127.0.0.5): the D21 text, then what it said'
+routes "rej.test:reject.real.test:$REAL_SMTPD"
+check "$(qr rej.test $S "$ID.rej@real.test")" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+Remote host said: 500 5.3.0 Error: command failed
+$kq"
+
+case_ 'D33: the only host refuses the connection (127.0.0.4): the D21 text, then the address and why'
+routes "dead.test:dead.real.test:$REAL_SMTPD"
+check "$(qr dead.test $S "$ID.dead@real.test")" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+127.0.0.4:$REAL_SMTPD: connection refused
+$kq"
+
 cleanup
 finish

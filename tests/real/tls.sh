@@ -42,11 +42,13 @@ TLS: TLSv1.3 <cipher>; certificate verified for real.test
 case_ '=aonly.real.test: the certificate does not name it: Z (D22)'
 tlsd "=aonly.real.test:$CA"
 check "$(qr aonly.real.test $S "$ID.x@real.test")" "ZUnable to validate X.500 certificate Subject for: aonly.real.test. (#4.4.1)
+the certificate holds mx1.real.test, mx2.real.test, real.test, 127.0.0.1, 127.0.0.2, 127.0.0.3; wanted aonly.real.test
 ^@exit 0"
 
 case_ 'a CA that did not sign it (mkcerts'"'"' CA): Z, chain not verified, at both MX hosts'
 tlsd "real.test:$T/k/ca.pem"
 check "$(qr real.test $S "$ID.x@real.test")" "ZUnable to verify X.500 certificate from: real.test. (#4.4.1)
+unknown authority: CN=mx1.real.test is signed by CN=qmail-remote-go test CA, not a trusted CA
 ^@exit 0"
 
 case_ '% pin: the SHA-256 fingerprint of setup'"'"'s certificate (with colons, as openssl prints it)'
