@@ -84,7 +84,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker 
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
-	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzDecryptPKCS8 \
+	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzParseTLSA ./tlswrap:FuzzDecryptPKCS8 \
 	./lib/tcpto:FuzzTable ./lib/route:FuzzDomainIPs
 fuzz:
 	@for t in $(FUZZ); do \

@@ -93,6 +93,7 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		s.level = v
 	}
 	s.host = report.Safe(cmp.Or(os.Getenv("TLSHOST"), os.Getenv("TCPREMOTEIP"), "unknown"))
+	s.dane = os.Getenv("TLS_VERIFY") == "dane"
 	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
 		// Immediate mode (SMTPS): the wrapper did the handshake first.
 		env := map[string]string{}

@@ -31,6 +31,7 @@ type session struct {
 
 	level string  // TLS level: tlsNo, tlsTry, tlsMust
 	host  string  // the destination after routing, for TLS texts
+	dane  bool    // TLS_VERIFY=dane: the host has TLSA records (SPEC D30)
 	side  tlsSide // starts TLS; nil when nothing can
 	// findSide finds our own tlswrap when STARTTLS is first offered,
 	// and becomes side; nil when there is nothing to find.

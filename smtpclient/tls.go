@@ -57,6 +57,10 @@ func (s *session) startTLS() *ending {
 		if offered && s.noSide != "" {
 			why = s.noSide + "\n" // SPEC D33: the helper that is missing
 		}
+		if s.level == tlsMust && s.dane && !offered {
+			// SPEC D30: the host is TLSHOST, the MX host.
+			return &ending{letter: 'Z', text: tlsreport.DANENoTLS(s.host) + "\n", quit: true, exit: 111}
+		}
 		if s.level == tlsMust {
 			// SPEC 1.7.5 (sq3's text): try the next address (D8, D21).
 			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n" + why,

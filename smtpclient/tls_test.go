@@ -164,3 +164,38 @@ func TestSTARTTLSPipelining(t *testing.T) {
 		}
 	}
 }
+
+// TestDANEReports: with TLS_VERIFY=dane (qmail-remote's DANE host), no
+// STARTTLS is SPEC D30's text, a certificate that matches no TLSA record
+// tlswrap's, and either tries the next address.
+func TestDANEReports(t *testing.T) {
+	for _, tt := range []struct {
+		name, server string
+		side         fakeSide
+		out          string
+		exit         int
+	}{
+		{"no STARTTLS", okMail, fakeSide{env: tlsEnv},
+			"ZDANE: mx.dane.test has TLSA records but does not offer STARTTLS. (#4.7.5)\n\x00", 111},
+		{"no match", hi + ehloTLS + "220 go ahead\r\n",
+			fakeSide{fail: map[string]string{"TLSWRAP_ERROR": "dane",
+				"TLSWRAP_REPORT": "DANE: the certificate of mx.dane.test matches none of its TLSA records. (#4.7.5)"}},
+			"ZDANE: the certificate of mx.dane.test matches none of its TLSA records. (#4.7.5)\n\x00", 111},
+		{"matched", hi + ehloTLS + "220 go ahead\r\n",
+			fakeSide{after: afterTLS, env: map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "TLS_AES_128_GCM_SHA256",
+				"TLSWRAP_VERIFY": "DANE-EE 3 1 1 matched for mx.dane.test"}},
+			"r\x00K192.0.2.1 TLS transmitted message accepted.\nRemote host said: 250 queued\n" +
+				"TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; DANE-EE 3 1 1 matched for mx.dane.test\n\x00", 0},
+	} {
+		var c, o bytes.Buffer
+		side := tt.side
+		side.client = &c
+		s := &session{r: bufio.NewReaderSize(strings.NewReader(tt.server), 16), w: bufio.NewWriter(&c),
+			msg: strings.NewReader(message), out: &o, ip: "192.0.2.1", helo: "helo.test",
+			level: tlsMust, host: "mx.dane.test", dane: true, side: &side}
+		exit, _ := s.run("a@x.test", []string{"b@y.test"})
+		if o.String() != tt.out || exit != tt.exit {
+			t.Errorf("%s: out %q\nwant %q\nexit %d want %d", tt.name, o.String(), tt.out, exit, tt.exit)
+		}
+	}
+}

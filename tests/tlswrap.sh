@@ -300,6 +300,48 @@ hd "$TLS" ''
 fails ciphers "I wasn't able to process the TLS ciphers: aNULL:!kRSA (#4.4.1)"
 check "$wire" ''
 
+case_ 'helper: DANE-EE 3 1 1 matches the leaf; no CA, no name needed (SPEC D30)'
+TLSENV="TLS_VERIFY=dane TLS_SERVERNAME=mx.dane.test TLSHOST=mx.dane.test"
+export TLS_TLSA="3 1 1 $(cat "$C/server.tlsa311")"
+hd "$TLS" ''
+check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'DANE-EE 3 1 1 matched for mx.dane.test^@^@'
+
+case_ 'helper: DANE-TA 2 0 1 of the intermediate, the name among TLS_NAMES'
+TLSENV="TLS_VERIFY=dane TLSHOST=mx.test"
+export TLS_TLSA="3 1 1 $(cat "$C/server.sha256"),2 0 1 $(cat "$C/inter.tlsa201")" TLS_NAMES='dane.test mx.test'
+hd "$TLS" ''
+check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'DANE-TA 2 0 1 matched for mx.test^@^@'
+
+case_ 'helper: DANE-TA of the root, which the server does not send: kind dane'
+export TLS_TLSA="2 0 1 $(cat "$C/ca.tlsa201")" TLS_NAMES='mx.test'
+hd "$TLS" 'QUIT\r\n'
+fails dane 'DANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)'
+check "$err" 'tlswrap: fatal: unable to match a TLSA record: the certificate matches none of 1 usable TLSA records'
+check "$wire" ''
+
+case_ 'helper: DANE-TA with a name the certificate lacks: kind dane'
+export TLS_TLSA="2 0 1 $(cat "$C/inter.tlsa201")" TLS_NAMES='dane.test other.test'
+hd "$TLS" ''
+fails dane 'DANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)'
+
+case_ 'helper: DANE-EE, another certificate: kind dane'
+export TLS_TLSA="3 0 1 $(cat "$C/server.sha256")"
+hd "tls $C/wrongname.pem $C/server.key" ''
+fails dane 'DANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)'
+
+case_ 'helper: DANE with no usable record: TLS, nothing checked'
+export TLS_TLSA="1 1 1 $(cat "$C/server.tlsa311"),3 1 1 -"
+hd "$TLS" ''
+check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'certificate not checked (no usable TLSA records)^@^@'
+
+case_ 'helper: TLS_VERIFY=dane with a malformed TLS_TLSA: usage error, nothing on the wire'
+export TLS_TLSA="3 1 1"
+hd "$TLS" ''
+check "$out" "
+exit 100"
+check "$wire" ''
+unset TLS_TLSA TLS_NAMES
+
 case_ 'helper: a client certificate, key in KEYFILE: the server verified it'
 rm -f "$T/subject"
 TLSENV="CERTFILE=$C/client.pem KEYFILE=$C/client.key"

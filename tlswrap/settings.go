@@ -25,9 +25,10 @@ const (
 // the same in every mode.
 type settings struct {
 	serverName string   // TLS_SERVERNAME: SNI, "" for none
-	verify     string   // TLS_VERIFY: none cert name wildcard pin
+	verify     string   // TLS_VERIFY: none cert name wildcard pin dane
 	names      []string // TLS_NAMES (else TLS_SERVERNAME)
 	pin        string   // TLS_PIN
+	tlsa       []tlsa   // TLS_TLSA, for dane
 	depth      int      // TLS_DEPTH: most intermediates allowed
 	ciphers    string   // TLS_CIPHERS ("" = Go's defaults)
 	caFile     string   // CAFILE
@@ -51,7 +52,7 @@ func readSettings() (*settings, error) {
 	}
 	if v := os.Getenv("TLS_VERIFY"); v != "" {
 		switch v {
-		case "none", "cert", "name", "wildcard", "pin":
+		case "none", "cert", "name", "wildcard", "pin", "dane":
 			s.verify = v
 		default:
 			return nil, fmt.Errorf("unknown TLS_VERIFY: %q", v)
@@ -62,6 +63,12 @@ func readSettings() (*settings, error) {
 		s.names = []string{s.serverName}
 	}
 	s.pin = os.Getenv("TLS_PIN")
+	if s.verify == "dane" {
+		var err error
+		if s.tlsa, err = parseTLSA(os.Getenv("TLS_TLSA")); err != nil {
+			return nil, err
+		}
+	}
 	if v, ok := os.LookupEnv("TLS_DEPTH"); ok {
 		n, err := strconv.ParseUint(v, 10, 16)
 		if err != nil {

@@ -38,6 +38,10 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 	case "none":
 		c.phrase = "certificate not checked"
 		return nil
+	case "dane":
+		phrase, err := c.verifyDANE(certs)
+		c.phrase = phrase
+		return err
 	case "pin":
 		if err := matchPin(certs[0].Raw, c.s.pin, c.pinAlg); err != nil {
 			return because(fail(tlsreport.Pin, "match the pinned fingerprint", err), err.Error())

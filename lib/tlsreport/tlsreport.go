@@ -39,7 +39,19 @@ const (
 	CA        = "ca"        // CAFILE or CADIR unusable
 	Ciphers   = "ciphers"   // TLS_CIPHERS leaves no usable suite
 	IO        = "io"        // a TLS read or write failed after the handshake (smtpclient's)
+	DANE      = "dane"      // the certificate matches none of the usable TLSA records (SPEC D30)
 )
+
+// DANENoTLS is smtpclient's text when a host with TLSA records does not
+// offer STARTTLS (SPEC D30), DANETLSAFailed qmail-remote's when the TLSA
+// lookup for the host failed; both without the letter and the final LF.
+func DANENoTLS(host string) string {
+	return "DANE: " + report.Safe(host) + " has TLSA records but does not offer STARTTLS. (#4.7.5)"
+}
+
+func DANETLSAFailed(host string) string {
+	return "DANE: TLSA lookup failed temporarily for " + report.Safe(host) + ". (#4.4.3)"
+}
 
 // Text returns the report text for kind, without the letter and without
 // the final LF; an unknown kind gets the handshake text.
@@ -70,6 +82,9 @@ func Text(kind string, v Values) string {
 		return "I wasn't able to process the TLS ciphers: " + report.Safe(v.Ciphers) + " (#4.4.1)"
 	case IO:
 		return "Unknown TLS error for host: " + host + ". (#4.4.1)"
+	case DANE:
+		// SPEC D30: Host is the MX host (qmail-remote sets TLSHOST so).
+		return "DANE: the certificate of " + host + " matches none of its TLSA records. (#4.7.5)"
 	}
 	return "I wasn't able to establish a TLS connection with: " + host + ". (#4.4.1)"
 }

@@ -17,12 +17,19 @@ func TestText(t *testing.T) {
 		CA:        "I wasn't able to set up CAFILE: /ca.pem or CADIR:  for TLS. (#4.4.1)",
 		Ciphers:   "I wasn't able to process the TLS ciphers: !SSLv2:HIGH (#4.4.1)",
 		IO:        "Unknown TLS error for host: mx.test. (#4.4.1)",
+		DANE:      "DANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)",
 		"bogus":   "I wasn't able to establish a TLS connection with: mx.test. (#4.4.1)",
 	}
 	for kind, want := range tests {
 		if got := Text(kind, v); got != want {
 			t.Errorf("Text(%q) = %q, want %q", kind, got, want)
 		}
+	}
+	if got := DANENoTLS("mx.test"); got != "DANE: mx.test has TLSA records but does not offer STARTTLS. (#4.7.5)" {
+		t.Errorf("DANENoTLS: %q", got)
+	}
+	if got := DANETLSAFailed("mx .test"); got != "DANE: TLSA lookup failed temporarily for mx?.test. (#4.4.3)" {
+		t.Errorf("DANETLSAFailed: %q", got)
 	}
 	if got := Text(Name, Values{Host: "a b\n"}); got != "Unable to validate X.500 certificate Subject for: a?b?. (#4.4.1)" {
 		t.Errorf("unsafe host: %q", got)

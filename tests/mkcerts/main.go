@@ -23,6 +23,8 @@
 //	deep.pem         as server.pem, signed by inter2; + inter2 + inter
 //	big.pem          mx.test and ~2500 more names (~100 KB); + inter
 //	server.sha1 .sha224 .sha256 .sha512   hex digests of server.pem's leaf
+//	server.tlsa311   TLSA data 3 1 1 (SHA-256 of the SPKI) of server.pem's leaf
+//	inter.tlsa201 ca.tlsa201   TLSA data 2 0 1 (SHA-256 of the certificate)
 //	clientca.pem     the client CA "Test Client CA"
 //	client.pem       CN=client.test, signed by the client CA
 //	client.key       its key, plain
@@ -208,6 +210,11 @@ func run() (err error) {
 	} {
 		write("server."+name, []byte(hex.EncodeToString(sum)+"\n"))
 	}
+	// TLSA data for DANE (RFC 6698): 3 1 1 of the server, 2 0 1 of the
+	// intermediate and of the root.
+	write("server.tlsa311", []byte(hex.EncodeToString(sha256sum(server.RawSubjectPublicKeyInfo))+"\n"))
+	write("inter.tlsa201", []byte(hex.EncodeToString(sha256sum(inter.cert.Raw))+"\n"))
+	write("ca.tlsa201", []byte(hex.EncodeToString(sha256sum(root.cert.Raw))+"\n"))
 	return clients()
 }
 
