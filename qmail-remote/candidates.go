@@ -2,30 +2,20 @@ package main
 
 import (
 	"bytes"
-	"time"
 
-	"qmail-remote-go/lib/literal"
 	"qmail-remote-go/lib/plan"
 )
 
 // A candidate is one address to try, in mxlookup's order.
 type candidate = plan.Candidate
 
-// mxlookupLimit bounds a run of mxlookup, whose own schedule of DNS
-// retries ends well before it (mxlookup.8).
-const mxlookupLimit = 150 * time.Second
-
 // candidates lists the addresses to try: a literal as it is, else what
 // mxlookup prints; then the self-MX check of SPEC 3.6 unless a relay
 // was chosen.
 func (d *delivery) candidates() ([]candidate, *final) {
 	var cands []candidate
-	parse := literal.Parse
-	if d.Route.Relay {
-		parse = literal.ParseRelay // smtproutes :2001:db8::1;25 (sq3)
-	}
-	if a, ok := parse(d.Route.Host); ok {
-		cands = []candidate{{Pref: 0, Addr: a, Name: d.Route.Host}}
+	if c, ok := d.Literal(); ok {
+		cands = []candidate{c}
 	} else {
 		var f *final
 		if cands, f = d.mxlookup(); f != nil {
@@ -41,11 +31,7 @@ func (d *delivery) candidates() ([]candidate, *final) {
 // mxlookup runs the mxlookup stage: an MX lookup of the host, or with -a
 // the addresses of a relay. Its failure line becomes our report.
 func (d *delivery) mxlookup() ([]candidate, *final) {
-	args := []string{d.Route.Host}
-	if d.Route.Relay {
-		args = []string{"-a", d.Route.Host}
-	}
-	r := stage{name: "mxlookup", args: args, env: plan.StageEnv(), limit: mxlookupLimit, max: 256 * 1024}.run(d.bin)
+	r := stage{name: "mxlookup", args: d.MXLookupArgs(), env: plan.StageEnv(), limit: plan.MXLookupLimit, max: 256 * 1024}.run(d.bin)
 	switch r.exitCode() {
 	case 0:
 	case 100, 111:

@@ -6,6 +6,9 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
+
+	"qmail-remote-go/lib/literal"
 )
 
 // A Candidate is one address to try, in mxlookup's order.
@@ -105,4 +108,29 @@ func Dial(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Con
 		d.LocalAddr = &net.TCPAddr{IP: local.AsSlice(), Zone: local.Zone()}
 	}
 	return d.DialContext(ctx, "tcp", remote.String())
+}
+
+// Literal is the one candidate of an address literal: the host itself,
+// or a relay route's literal (smtproutes :2001:db8::1;25, sq3). ok is
+// false when the destination is a name that mxlookup resolves.
+func (p *Plan) Literal() (c Candidate, ok bool) {
+	parse := literal.Parse
+	if p.Route.Relay {
+		parse = literal.ParseRelay
+	}
+	a, ok := parse(p.Route.Host)
+	return Candidate{Pref: 0, Addr: a, Name: p.Route.Host}, ok
+}
+
+// MXLookupLimit bounds a run of mxlookup, whose own schedule of DNS
+// retries ends well before it (mxlookup.8).
+const MXLookupLimit = 150 * time.Second
+
+// MXLookupArgs are mxlookup's arguments: an MX lookup of the host, or
+// with -a the addresses of a relay.
+func (p *Plan) MXLookupArgs() []string {
+	if p.Route.Relay {
+		return []string{"-a", p.Route.Host}
+	}
+	return []string{p.Route.Host}
 }

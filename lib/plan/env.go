@@ -119,7 +119,7 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 	if level == tlspolicy.Never {
 		return env, nil, nil
 	}
-	env = append(env, p.TLS.Env(tlspolicy.Names(p.Route.Host, c.Name), tlspolicy.ServerName(c.Name, p.Route.Host))...)
+	env = append(env, p.TLSVars(c)...)
 	if !p.HasCert {
 		return env, nil, nil
 	}
@@ -135,6 +135,13 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 		return nil, nil, err
 	}
 	return append(env, "KEYPASSFD="+strconv.Itoa(KeyPassFD)), r, nil
+}
+
+// TLSVars are the variables of tlswrap.8 that tell tlswrap how to check
+// candidate c (none when TLS is off): the names a certificate may
+// carry and the server name depend on c's MX host name (SPEC D16).
+func (p *Plan) TLSVars(c Candidate) []string {
+	return p.TLS.Env(tlspolicy.Names(p.Route.Host, c.Name), tlspolicy.ServerName(c.Name, p.Route.Host))
 }
 
 // authEnv gives the speaker the credentials of the route, if any: AUTHFD

@@ -160,6 +160,23 @@ func (p *Plan) source() *Error {
 	return nil
 }
 
+// CheckSource checks one line of control/domainips as source does when
+// the line applies: its address, its %ifname, its HELO name. The error
+// is the report's text.
+func CheckSource(e control.Entry) *Error {
+	s, err := route.ParseSource(e)
+	if err != nil {
+		return badIP(OneLine(err.Error()))
+	}
+	if zone := s.Bind.Zone(); zone != "" && !isInterface(zone) {
+		return badIP(e.Where + ": no interface " + OneLine(zone))
+	}
+	if addr.HasLineBreak(s.Helo) {
+		return fail("Syntax error in %s: a line break inside the name. (#4.3.5)\n", e.Where)
+	}
+	return nil
+}
+
 // badIP is sq3's report for a domainips address that cannot be used,
 // and a line that says which and why.
 func badIP(why string) *Error {

@@ -34,6 +34,11 @@ func DomainIPs(t control.Table, sender string) (Source, error) {
 			return Source{}, nil
 		}
 	}
+	return ParseSource(e)
+}
+
+// ParseSource reads one domainips line's value, "localip|helohost".
+func ParseSource(e control.Entry) (Source, error) {
 	ip, helo, _ := strings.Cut(e.Value, "|")
 	s := Source{Helo: helo, Where: e.Where}
 	if ip == "" {

@@ -37,18 +37,24 @@ func SelectCert(t control.Table, sender string) (Cert, bool, error) {
 		if !ok {
 			continue
 		}
-		if strings.ContainsAny(e.Value, "\x00\r\n") {
-			return Cert{}, false, fmt.Errorf("%s: NUL, CR or LF in the value", e.Where)
-		}
-		cert, rest, _ := strings.Cut(e.Value, "|")
-		key, pass, _ := strings.Cut(rest, "|")
-		if cert == "" {
-			return Cert{}, false, fmt.Errorf("%s: no certificate file", e.Where)
-		}
-		if len(pass) > MaxPassword {
-			return Cert{}, false, fmt.Errorf("%s: the key password is longer than %d bytes", e.Where, MaxPassword)
-		}
-		return Cert{CertFile: cert, KeyFile: key, Password: pass, Where: e.Where}, true, nil
+		c, err := ParseCert(e)
+		return c, err == nil, err
 	}
 	return Cert{}, false, nil
+}
+
+// ParseCert reads one domaincerts line's value (see SelectCert).
+func ParseCert(e control.Entry) (Cert, error) {
+	if strings.ContainsAny(e.Value, "\x00\r\n") {
+		return Cert{}, fmt.Errorf("%s: NUL, CR or LF in the value", e.Where)
+	}
+	cert, rest, _ := strings.Cut(e.Value, "|")
+	key, pass, _ := strings.Cut(rest, "|")
+	if cert == "" {
+		return Cert{}, fmt.Errorf("%s: no certificate file", e.Where)
+	}
+	if len(pass) > MaxPassword {
+		return Cert{}, fmt.Errorf("%s: the key password is longer than %d bytes", e.Where, MaxPassword)
+	}
+	return Cert{CertFile: cert, KeyFile: key, Password: pass, Where: e.Where}, nil
 }

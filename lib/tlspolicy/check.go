@@ -56,3 +56,35 @@ func keyProblem(key string) string {
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// CheckValue parses the value of one tlsdestinations line as Select
+// does when the line matches (the fields of SPEC 4.9.2, and a '%'
+// rule's fingerprint). The error names the line; note says what of a
+// good line is ignored.
+func CheckValue(key string, e control.Entry) (note string, err error) {
+	p, err := parseValue(e.Value, e.Where)
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(key, "%") {
+		_, err = p.pin(e.Where)
+		return "", err
+	}
+	if strings.HasPrefix(key, "!") && e.Value != "" {
+		return "the value of a ! rule is ignored", nil
+	}
+	return "", nil
+}
+
+// Files are the files a tlsdestinations line names (its CA file or
+// folder), for qmail-rcheck to look at; none for '%' and '!' rules.
+func Files(key string, e control.Entry) []string {
+	if strings.HasPrefix(key, "%") || strings.HasPrefix(key, "!") {
+		return nil
+	}
+	p, err := parseValue(e.Value, e.Where)
+	if err != nil || p.f1 == "" {
+		return nil
+	}
+	return []string{p.f1}
+}
