@@ -22,13 +22,12 @@ type rcheck struct {
 	w            *bufio.Writer
 	bin          string // the folder of our stages
 	host, sender string
-	probe        bool
 	p            *plan.Plan
 }
 
 func (r *rcheck) say(format string, a ...any) { fmt.Fprintf(r.w, format+"\n", a...) }
 
-// run prints the plan and the candidates, and probes them with -p.
+// run prints the plan and the candidates.
 func (r *rcheck) run() int {
 	r.say("host %s, sender <%s>", r.host, r.sender)
 	cfg, err := plan.ReadConfig()
@@ -44,14 +43,8 @@ func (r *rcheck) run() int {
 	r.route()
 	r.tls()
 	r.source()
-	cands, code := r.candidates()
-	if cands == nil {
-		return code
-	}
-	if r.probe {
-		return r.probeAll(cands)
-	}
-	return 0
+	_, code := r.candidates()
+	return code
 }
 
 // route prints the route: protocol, relay or MX, port, the line, and

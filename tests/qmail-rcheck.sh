@@ -1,0 +1,214 @@
+# qmail-rcheck: the route it shows for representative control files
+# (relay, MX through mxlookup and fakedns, literal, QMTP and QMTPS,
+# authsenders, domainips, a tlsdestinations rule, SMTPS), the timeout
+# table state of each candidate, and -c on broken control files of
+# every kind. The probe (-p) is in tests/rprobe.sh and tests/real.
+# Requirements: bin/*, tests/bin/fakedns.
+# Not tested here: every parser branch (go test ./lib/...).
+. "$(dirname "$0")/lib.sh"
+
+H=$T/home
+C=$H/control
+home() {
+	rm -rf "$H"
+	mkdir -p "$C" "$H/queue/lock"
+	echo me.test > "$C/me"
+	echo helo.test > "$C/helohost"
+}
+# dns ZONE: starts fakedns with this zone (lib.sh: startdns, stopdns).
+dns() { printf '%s\n' "$1" > "$T/zone"; startdns "$T/zone"; }
+rc() {
+	QMAILHOME=$H "$BIN/qmail-rcheck" "$@" > "$T/out" 2> "$T/err"
+	echo "exit $?" >> "$T/out"
+	cat "$T/out" "$T/err"
+}
+
+case_ 'usage on misuse: exit 100, the usage line on stderr'
+home
+for a in "" "-c a.test" "-c x" "a.test s@x.test extra" "-x a.test" "-p"; do
+	QMAILHOME=$H "$BIN/qmail-rcheck" $a > "$T/out" 2> "$T/err"
+	echo "$? $(cat "$T/out")$(cat "$T/err")"
+done > "$T/all"
+check "$(cat "$T/all")" "$(for i in 1 2 3 4 5 6; do echo "100 usage: qmail-rcheck host [sender] | qmail-rcheck -c (qmail-remote-go $V)"; done)"
+
+case_ 'a relay route with a port: the line, the literal, no bind'
+home
+printf '# routes\na.test:[127.0.0.1]:2525\n' > "$C/smtproutes"
+check "$(rc a.test s@x.test)" "host a.test, sender <s@x.test>
+route: SMTP to relay [127.0.0.1] port 2525 (control/smtproutes line 2)
+auth: none
+tls: try, verify none (no control/tlsdestinations: the default)
+client certificate: none
+source: no bind (no domainips line)
+helo: helo.test (control/helohost)
+timeouts: connect 60 s, remote 1200 s
+candidates: the literal itself
+  0 127.0.0.1 [127.0.0.1]: timeout table unreadable: every address is tried
+    tlswrap: TLS_VERIFY=none
+exit 0"
+
+# tcpto ADDR COUNT AGO: a timeout table with one IPv4 record, COUNT
+# errors, the last AGO seconds ago (SPEC D14: family 2 at byte 0, count
+# at 4, time little-endian at 8, address at 16).
+byte() { printf "\\$(printf %o "$1")"; }
+tcpto() {
+	t=$(($(date +%s) - $3))
+	{
+		byte 2; printf '\0\0\0'; byte "$2"; printf '\0\0\0'
+		byte $((t & 255)); byte $((t >> 8 & 255)); byte $((t >> 16 & 255)); byte $((t >> 24 & 255))
+		printf '\0\0\0\0'
+		for o in $(echo "$1" | tr . ' '); do byte "$o"; done
+		printf '\0\0\0\0\0\0\0\0\0\0\0\0'
+		head -c 992 /dev/zero
+	} > "$H/queue/lock/tcpto"
+}
+
+case_ 'by MX: mxlookup in order, the timeout table per address, names per MX host'
+home
+tcpto 127.0.0.3 3 100
+dns 'mx.test MX 10 one.mx.test
+mx.test MX 20 two.mx.test
+one.mx.test A 127.0.0.2
+two.mx.test A 127.0.0.3
+two.mx.test A 127.0.0.4'
+printf '=mx.test:/etc/ca.pem|3\n' > "$C/tlsdestinations"
+rc mx.test > "$T/mx"
+stopdns
+check "$(sed 's/ [0-9]* s ago/ N s ago/; s/another [0-9]* to [0-9]* s/another N to M s/' "$T/mx")" "host mx.test, sender <>
+route: SMTP to MX lookup of mx.test port 25 (no route line: the default)
+auth: none
+tls: must, verify name (control/tlsdestinations line 1, key =mx.test)
+tls: CA file /etc/ca.pem
+tls: depth 3
+client certificate: none
+source: no bind (no domainips line)
+helo: helo.test (control/helohost)
+timeouts: connect 60 s, remote 1200 s
+candidates: mxlookup mx.test
+  10 127.0.0.2 one.mx.test: timeout table: no record
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test one.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=one.mx.test
+  20 127.0.0.3 two.mx.test: timeout table: 3 errors, the last N s ago: SKIPPED (dead for another N to M s)
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test two.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
+  20 127.0.0.4 two.mx.test: timeout table: no record
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test two.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
+exit 0"
+
+case_ 'a name that does not exist: what qmail-remote would report, exit 100'
+home
+dns 'mx.test MX 10 one.mx.test'
+out=$(rc nx.test)
+stopdns
+check "$(echo "$out" | tail -n 3)" "candidates: mxlookup nx.test
+qmail-remote would bounce: Sorry, I couldn't find any host named nx.test. (#5.1.2)
+exit 100"
+
+case_ 'QMTP (qmtproutes, port 209) and QMTPS (port 6209)'
+home
+printf 'q.test:[127.0.0.1]\nqs.test:[127.0.0.1]:6209\n' > "$C/qmtproutes"
+printf '*:\n' > "$C/tlsdestinations"
+check "$(rc q.test | sed -n '2,4p'; rc qs.test | sed -n '2,4p')" "route: QMTP to relay [127.0.0.1] port 209 (control/qmtproutes line 1)
+auth: none
+tls: no (QMTP: no STARTTLS)
+route: QMTPS (TLS from the first byte) to relay [127.0.0.1] port 6209 (control/qmtproutes line 2)
+auth: none
+tls: try, verify none (QMTP: no STARTTLS)"
+
+case_ 'authsenders: credentials apply, never their values; domainips: bind and HELO'
+home
+printf '@x.test:[127.0.0.1]:587|joe|Sekr1t-pw\n' > "$C/authsenders"
+printf 'x.test:127.0.0.1|out.x.test\n' > "$C/domainips"
+out=$(rc a.test joe@x.test)
+check "$(echo "$out" | sed -n '2,7p')" "route: SMTP to relay [127.0.0.1] port 587 (control/authsenders line 1)
+auth: credentials from control/authsenders line 1 (user and password not shown)
+tls: try, verify none (no control/tlsdestinations: the default)
+client certificate: none
+source: bind 127.0.0.1 (control/domainips line 1)
+helo: out.x.test (control/domainips line 1)"
+case_ 'the user and the password appear nowhere in the output'
+check "$(echo "$out" | grep -c 'joe\b\|Sekr1t')" "1"
+
+case_ 'SMTPS through a tlsdestinations port 465, a pin rule, a client certificate'
+home
+printf 'a.test:relay.test\n' > "$C/smtproutes"
+printf '%%relay.test:=AB:CD:EF|;465\n' > "$C/tlsdestinations"
+printf '*:/etc/c.pem|/etc/k.pem|keypw\n' > "$C/domaincerts"
+check "$(rc a.test | sed -n '2,7p')" "route: SMTPS (TLS from the first byte) to relay relay.test port 465 (control/smtproutes line 1)
+route: port 465 from control/tlsdestinations line 1
+auth: none
+tls: must, verify pin (control/tlsdestinations line 1, key %relay.test)
+tls: pin ABCDEF
+client certificate: /etc/c.pem, key /etc/k.pem, a key password (not shown) (control/domaincerts line 1)"
+
+case_ 'a syntax error: what qmail-remote would report, exit 111'
+home
+printf 'a.test:[127.0.0.1]:x\n' > "$C/smtproutes"
+check "$(rc a.test)" 'host a.test, sender <>
+qmail-remote would defer: Syntax error in control/smtproutes line 1: bad port "x". (#4.3.5)
+exit 111'
+
+case_ '-c: clean control files: 0 errors, exit 0'
+home
+printf 'a.test:[127.0.0.1]:2525\n:relay.test|u|p\n' > "$C/smtproutes"
+printf '*:\n=mx.test:\n!old.test:\n' > "$C/tlsdestinations"
+echo 30 > "$C/timeoutconnect"
+check "$(rc -c)" "0 errors, 0 warnings
+exit 0"
+
+case_ '-c: broken lines of every kind, in file and line order, exit 100'
+home
+printf 'helo.test\nsecond\n' > "$C/helohost"
+echo 30s > "$C/timeoutconnect"
+echo abc > "$C/timeoutremote"
+printf '# x\na.test:[127.0.0.1]:2525\nb.test [127.0.0.1]\nc.test:relay .test\nd.test:r.test: 25\na.test:[127.0.0.1]:2526\nE.test:r.test|user\n!@:\n' > "$C/smtproutes"
+printf 'q.test:r.test:209|u|p\nq2.test:r.test:x\n' > "$C/qmtproutes"
+printf '@x.test:relay.test|u\n' > "$C/authsenders"
+printf '=relay.b.test:/nonexistent/ca.pem|2\n+mx.test:\n*.x.test:\n%%p.test:=zz\n%%p2.test:\n!n.test:junk\nnocolon\n:\n=h.test:|abc|def\n' > "$C/tlsdestinations"
+printf 'x.test:\n*:/no/cert.pem|/no/key.pem|pw\n' > "$C/domaincerts"
+printf 'x.test:192.0.2.500|out.x.test\ny.test:fe80::1%%nosuchif\n' > "$C/domainips"
+check "$(rc -c)" 'control/helohost line 2: warning: ignored: only the first line is read
+control/timeoutconnect line 1: warning: only the leading digits are read: 30
+control/timeoutremote line 1: warning: "abc" is not a number: the default 1200 applies
+control/smtproutes line 2: warning: ignored: line 6 has the same key "a.test"
+control/smtproutes line 3: error: no '"':'"' in the line
+control/smtproutes line 4: error: white space in the relay "relay .test"
+control/smtproutes line 5: error: bad port " 25"
+control/smtproutes line 7: error: an AUTH user without a password, or a password without a user
+control/smtproutes line 8: warning: a bounce route without a relay is skipped
+control/qmtproutes line 1: warning: QMTP has no AUTH: the user and password are ignored
+control/qmtproutes line 2: error: bad port "x"
+control/authsenders line 1: error: an AUTH user without a password, or a password without a user
+control/tlsdestinations line 1: warning: CA file or folder /nonexistent/ca.pem: no such file or directory
+control/tlsdestinations line 2: error: unknown key prefix "+" in "+mx.test" (prefixes: ! % = ~ - and +* alone)
+control/tlsdestinations line 3: error: '"'*'"' stands alone (*, =*, ~*, +*, -*, !*), not in "*.x.test"
+control/tlsdestinations line 4: error: bad fingerprint "zz"
+control/tlsdestinations line 5: error: no fingerprint (want %host:=<hex>)
+control/tlsdestinations line 6: warning: the value of a ! rule is ignored
+control/tlsdestinations line 7: error: no '"':'"' in the line
+control/tlsdestinations line 8: error: an empty key matches no host (* is every host)
+control/tlsdestinations line 9: error: bad depth "def"
+control/domaincerts line 1: error: no certificate file
+control/domaincerts line 2: warning: certificate file /no/cert.pem: no such file or directory
+control/domaincerts line 2: warning: key file /no/key.pem: no such file or directory
+control/domainips line 1: error: Invalid ipaddr: "192.0.2.500" is not an IP address
+control/domainips line 2: error: Invalid ipaddr: no interface nosuchif
+16 errors, 10 warnings
+exit 100'
+
+case_ '-c: each error is one qmail-remote reports for the same line'
+# A message whose route reaches the line gets the Z that names it.
+home
+printf 'a.test:[127.0.0.1]:2525\nd.test:r.test: 25\n' > "$C/smtproutes"
+echo x | QMAILHOME=$H "$BIN/qmail-remote" d.test s@x.test r@d.test | tr -d '\0' > "$T/qr"
+check "$(cat "$T/qr"; rc -c | grep ': error:')" 'ZSyntax error in control/smtproutes line 2: bad port " 25". (#4.3.5)
+control/smtproutes line 2: error: bad port " 25"'
+
+case_ '-c: neither me nor helohost; an unreadable file: exit 111'
+home
+rm "$C/me" "$C/helohost"
+mkdir "$C/smtproutes"
+check "$(rc -c | sed 's/: read control\/smtproutes: is a directory/: is a directory/')" "control/me: error: neither control/helohost nor control/me: qmail-remote defers every message
+control/smtproutes: error: unable to read: is a directory: qmail-remote defers every message
+2 errors, 0 warnings
+exit 111"
+
+finish
