@@ -127,6 +127,8 @@ var transcripts = []transcript{
 	{"SCRAM: server-first empty", "SCRAM-SHA-256", "", "pencil", "334 \r\n", scAuth, z("the server sent an empty challenge (AUTH SCRAM-SHA-256)", "334 "), 111},
 	{"SCRAM: server-first not base64", "SCRAM-SHA-256", "", "pencil", "334 r=x\r\n", scAuth, z("unable to base64decode challenge", "334 r=x"), 111},
 	{"SCRAM: nonce not ours", "SCRAM-SHA-256", "", "pencil", "334 " + b64("r=XOprNGfwEbeRWgbNEkqOabc,s=QUFBQQ==,i=4096") + "\r\n", scAuth, z(errNonce.Error(), "334 "+b64("r=XOprNGfwEbeRWgbNEkqOabc,s=QUFBQQ==,i=4096")), 111},
+	{"SCRAM: too few iterations (RFC 7677 4)", "SCRAM-SHA-256", "", "pencil", "334 " + b64("r="+rfcNonce+"abc,s=QUFBQQ==,i=4095") + "\r\n", scAuth, z(errIterLow.Error(), "334 "+b64("r="+rfcNonce+"abc,s=QUFBQQ==,i=4095")), 111},
+	{"SCRAM: the server nonce adds nothing", "SCRAM-SHA-256", "", "pencil", "334 " + b64("r="+rfcNonce+",s=QUFBQQ==,i=4096") + "\r\n", scAuth, z(errNonceSame.Error(), "334 "+b64("r="+rfcNonce+",s=QUFBQQ==,i=4096")), 111},
 	{"SCRAM: too many iterations", "SCRAM-SHA-256", "", "pencil", "334 " + b64("r="+rfcNonce+"abc,s=QUFBQQ==,i=1048577") + "\r\n", scAuth, z(errIter.Error(), "334 "+b64("r="+rfcNonce+"abc,s=QUFBQQ==,i=1048577")), 111},
 	{"SCRAM: m= extension", "SCRAM-SHA-256", "", "pencil", "334 " + b64("m=x,r="+rfcNonce+"abc,s=QUFBQQ==,i=4096") + "\r\n", scAuth, z(errExtension.Error(), "334 "+b64("m=x,r="+rfcNonce+"abc,s=QUFBQQ==,i=4096")), 111},
 	{"SCRAM: server-first malformed", "SCRAM-SHA-256", "", "pencil", "334 " + b64("r="+rfcNonce+"abc,i=4096") + "\r\n", scAuth, z(errFirst.Error(), "334 "+b64("r="+rfcNonce+"abc,i=4096")), 111},
@@ -148,9 +150,9 @@ func TestTranscripts(t *testing.T) {
 func TestSCRAMLongName(t *testing.T) {
 	user := strings.Repeat("u", 400)
 	first := b64("n,,n=" + user + ",r=" + rfcNonce)
-	sf := "r=" + rfcNonce + "x,s=QUFBQQ==,i=1"
+	sf := "r=" + rfcNonce + "x,s=QUFBQQ==,i=4096"
 	tt := transcript{"long name", "SCRAM-SHA-256", user, "p", "334 \r\n334 " + b64(sf) + "\r\n535 no\r\n", "", z("authentication was rejected (scram)", "535 no"), 111}
-	final, _, _ := scramClientFinal("n="+user+",r="+rfcNonce, serverFirst{raw: sf, nonce: rfcNonce + "x", salt: []byte("AAAA"), iter: 1}, "p")
+	final, _, _ := scramClientFinal("n="+user+",r="+rfcNonce, serverFirst{raw: sf, nonce: rfcNonce + "x", salt: []byte("AAAA"), iter: 4096}, "p")
 	tt.client = "AUTH SCRAM-SHA-256\r\n" + first + "\r\n" + b64(final) + "\r\n"
 	tt.run(t, false)
 	// RFC 4954 4: 19 + 488 + 2 bytes still go in one line: user names up

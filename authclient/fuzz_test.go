@@ -12,7 +12,8 @@ import (
 
 // FuzzParseServerFirst: whatever the server-first-message, the parser
 // does not panic, and what it accepts has our nonce first, a salt, and
-// an iteration count from 1 to maxIter that is written in msg as given.
+// an iteration count from minIter to maxIter that is written in msg as
+// given, and a server nonce of its own after ours.
 func FuzzParseServerFirst(f *testing.F) {
 	for _, s := range []string{rfcSF, "m=x," + rfcSF, "r=N,s=QQ==,i=1", "r=N,s=QQ==,i=1048577", "r=,s=,i=", ",,,", ""} {
 		f.Add(s, "N")
@@ -23,7 +24,7 @@ func FuzzParseServerFirst(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !strings.HasPrefix(s.nonce, nonce) || !printable(s.nonce) || len(s.salt) == 0 || s.iter < 1 || s.iter > maxIter || s.raw != msg {
+		if !strings.HasPrefix(s.nonce, nonce) || len(s.nonce) <= len(nonce) || !printable(s.nonce) || len(s.salt) == 0 || s.iter < minIter || s.iter > maxIter || s.raw != msg {
 			t.Fatalf("%q -> %+v", msg, s)
 		}
 		if !strings.HasPrefix(msg, "r="+s.nonce+",s=") || !strings.Contains(msg, ",i="+strconv.Itoa(s.iter)) {

@@ -66,9 +66,13 @@ func TestParseServerFirst(t *testing.T) {
 		msg  string
 		want error
 	}{
-		{"r=Nx," + salt + ",i=1", nil},
+		{"r=Nx," + salt + ",i=4096", nil},
 		{"r=Nx," + salt + ",i=1048576,ext=whatever", nil},
-		{"r=N," + salt + ",i=4096", nil},
+		{"r=N," + salt + ",i=4096", errNonceSame},   // no server nonce (RFC 5802 5.1)
+		{"r=Nx," + salt + ",i=1", errIterLow},       // RFC 7677 4: at least 4096
+		{"r=Nx," + salt + ",i=4095", errIterLow},    //
+		{"r=NxN," + salt + ",i=4096", nil},          // the client nonce may recur
+		{"r=x" + "N," + salt + ",i=4096", errNonce}, // in it, but not first
 		{"m=x,r=Nx," + salt + ",i=4096", errExtension},
 		{"r=Mx," + salt + ",i=4096", errNonce},
 		{"r=x" + salt + ",i=4096", errFirst},

@@ -17,11 +17,18 @@ import (
 // an HMAC-SHA-256 on our CPU (the maximum costs about 0.2 s).
 const maxIter = 1 << 20
 
+// minIter is RFC 7677 4's floor: a server that asks for fewer (i=1, say)
+// makes the proof cheap to attack offline for anyone who sees the
+// exchange, or who plays the server to get one.
+const minIter = 4096
+
 // The texts of a server-first-message or server-final-message we refuse.
 var (
 	errFirst     = errors.New("the SCRAM-SHA-256 server-first-message is malformed")
 	errNonce     = errors.New("the SCRAM-SHA-256 server nonce does not start with the client nonce")
+	errNonceSame = errors.New("the SCRAM-SHA-256 server nonce adds nothing to the client nonce")
 	errIter      = errors.New("the server asks for more than " + strconv.Itoa(maxIter) + " SCRAM-SHA-256 iterations")
+	errIterLow   = errors.New("the server asks for fewer than " + strconv.Itoa(minIter) + " SCRAM-SHA-256 iterations (RFC 7677)")
 	errExtension = errors.New("the server requires a SCRAM-SHA-256 extension I do not know")
 	errFinal     = errors.New("the SCRAM-SHA-256 server-final-message is malformed")
 	errSignature = errors.New("the server's SCRAM-SHA-256 signature is wrong; it does not know the password")
@@ -118,6 +125,11 @@ func parseServerFirst(msg, cnonce string) (serverFirst, error) {
 	if !strings.HasPrefix(r, cnonce) {
 		return s, errNonce // RFC 5802 5.1 r: it starts with what the client sent
 	}
+	if len(r) == len(cnonce) {
+		// RFC 5802 5.1: the server appends its own nonce. Without one
+		// the exchange is whatever the client chose: a replay.
+		return s, errNonceSame
+	}
 	s.nonce = r
 	var err error
 	// printable first: the decoder would skip CR and LF.
@@ -136,6 +148,9 @@ func parseServerFirst(msg, cnonce string) (serverFirst, error) {
 	}
 	if s.iter, _ = strconv.Atoi(iter); s.iter > maxIter {
 		return s, errIter
+	}
+	if s.iter < minIter {
+		return s, errIterLow
 	}
 	return s, nil
 }
