@@ -209,6 +209,26 @@ hd "$TLS" ''
 fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' \
 	'unknown authority: CN=Test Intermediate CA,O=qmail-remote-go tests is signed by CN=Test Root CA,O=qmail-remote-go tests, not a trusted CA'
 
+# Issue 17 item 7: with the system roots (here SSL_CERT_FILE, which Go
+# reads for them) the certificate must allow serverAuth, as WebPKI
+# demands; with an admin's CAFILE any extended key usage passes, as with
+# OpenSSL.
+case_ 'helper: EKU clientAuth only, system roots (SSL_CERT_FILE): kind chain'
+TLSENV="TLS_VERIFY=name SSL_CERT_FILE=$C/ca.pem TLS_NAMES=mx.test TLSHOST=$host"
+hd "tls $C/clientauth.pem $C/server.key" ''
+fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+check "$err" 'tlswrap: fatal: unable to verify the certificate chain: x509: certificate specifies an incompatible key usage'
+
+case_ 'helper: EKU serverAuth, system roots (SSL_CERT_FILE): verified'
+TLSENV="TLS_VERIFY=name SSL_CERT_FILE=$C/ca.pem TLS_NAMES=mx.test"
+hd "$TLS" ''
+check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'certificate verified for mx.test^@^@'
+
+case_ 'helper: EKU clientAuth only, CAFILE: verified (as OpenSSL)'
+TLSENV="TLS_VERIFY=name CAFILE=$C/ca.pem TLS_NAMES=mx.test"
+hd "tls $C/clientauth.pem $C/server.key" ''
+check "$(echo "$block" | sed 's/.*TLSWRAP_VERIFY=//')" 'certificate verified for mx.test^@^@'
+
 case_ 'helper: two intermediates, TLS_DEPTH unset (1): kind chain'
 TLSENV="TLS_VERIFY=cert CAFILE=$C/ca.pem TLSHOST=$host"
 hd "tls $C/deep.pem $C/server.key" ''

@@ -54,7 +54,7 @@ func (s *settings) config() (*tls.Config, *checker, *failure) {
 		if err != nil {
 			return nil, nil, fail(tlsreport.CA, "load trust anchors", err)
 		}
-		chk.roots = roots
+		chk.roots, chk.webPKI = roots, s.caFile == "" && s.caDir == ""
 	}
 	return cfg, chk, nil
 }

@@ -24,6 +24,7 @@ import (
 type checker struct {
 	s      *settings
 	roots  *x509.CertPool
+	webPKI bool // roots are the system's: serverAuth required (verifyChain)
 	pinAlg string
 	phrase string
 }
@@ -49,7 +50,7 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 		c.phrase = "certificate matches the pinned " + c.pinAlg + " fingerprint"
 		return nil
 	}
-	if err := verifyChain(certs, c.roots, c.s.depth); err != nil {
+	if err := verifyChain(certs, c.roots, c.s.depth, c.webPKI); err != nil {
 		return because(fail(tlsreport.Chain, "verify the certificate chain", err), chainReason(certs, err, time.Now()))
 	}
 	if c.s.verify == "cert" {
@@ -126,15 +127,28 @@ func held(c *x509.Certificate) string {
 
 // verifyChain checks that certs (leaf first, as sent) chain to one of
 // roots, every certificate valid now, through at most depth
-// intermediates (OpenSSL's verify depth). Key usage is not checked, as
-// OpenSSL does not for a client without a purpose set.
-func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, depth int) error {
+// intermediates (OpenSSL's verify depth).
+//
+// Extended key usage: with webPKI (the system roots, which vouch for
+// servers on the public Internet) the chain must allow serverAuth, as
+// browsers and the CA/Browser Forum rules require: a certificate a
+// public CA issued for client authentication or code signing proves no
+// server. With an admin's CAFILE or CADIR any usage passes, as OpenSSL
+// does for a client without a purpose set, which is what s/qmail did:
+// private CAs often issue certificates without the extension or with
+// other purposes. (A certificate without the extension allows every
+// usage, in both cases.)
+func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, depth int, webPKI bool) error {
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
+	usage := x509.ExtKeyUsageAny
+	if webPKI {
+		usage = x509.ExtKeyUsageServerAuth
+	}
 	chains, err := certs[0].Verify(x509.VerifyOptions{
-		Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{usage},
 	})
 	if err != nil {
 		return err

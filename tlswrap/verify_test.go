@@ -174,7 +174,7 @@ func TestVerifyChain(t *testing.T) {
 		{[]*x509.Certificate{self}, 9, false},
 	}
 	for i, tt := range tests {
-		if err := verifyChain(tt.chain, roots, tt.depth); (err == nil) != tt.ok {
+		if err := verifyChain(tt.chain, roots, tt.depth, false); (err == nil) != tt.ok {
 			t.Errorf("%d: verifyChain depth %d: %v", i, tt.depth, err)
 		}
 	}
@@ -225,6 +225,45 @@ func TestReasons(t *testing.T) {
 	if err := c.verify(tls.ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}); !errors.As(err, &f) ||
 		f.reason != "the certificate's SHA-256 fingerprint is "+hex.EncodeToString(sum[:]) {
 		t.Errorf("pin: reason %q", f.reason)
+	}
+}
+
+// TestVerifyChainEKU: issue 17 item 7. With the system roots (webPKI)
+// the chain must allow serverAuth; with an admin's CA any usage passes,
+// as with OpenSSL. No extension at all allows everything.
+func TestVerifyChainEKU(t *testing.T) {
+	root := issue(t, caTemplate("root"), nil)
+	roots := x509.NewCertPool()
+	roots.AddCert(root.cert)
+	withEKU := func(u ...x509.ExtKeyUsage) *x509.Certificate {
+		l := leafTemplate("mx.test", "mx.test")
+		l.ExtKeyUsage = u
+		return issue(t, l, root).cert
+	}
+	// An intermediate restricted to clientAuth limits its leaves too.
+	it := caTemplate("client-only inter")
+	it.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	inter := issue(t, it, root)
+	underClient := issue(t, leafTemplate("mx.test", "mx.test"), inter).cert
+	tests := []struct {
+		name          string
+		chain         []*x509.Certificate
+		webPKI, admin bool
+	}{
+		{"serverAuth", []*x509.Certificate{withEKU(x509.ExtKeyUsageServerAuth)}, true, true},
+		{"serverAuth and clientAuth", []*x509.Certificate{withEKU(x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)}, true, true},
+		{"no extension", []*x509.Certificate{withEKU()}, true, true},
+		{"clientAuth only", []*x509.Certificate{withEKU(x509.ExtKeyUsageClientAuth)}, false, true},
+		{"codeSigning only", []*x509.Certificate{withEKU(x509.ExtKeyUsageCodeSigning)}, false, true},
+		{"under a clientAuth-only intermediate", []*x509.Certificate{underClient, inter.cert}, false, true},
+	}
+	for _, tt := range tests {
+		if err := verifyChain(tt.chain, roots, 1, true); (err == nil) != tt.webPKI {
+			t.Errorf("%s, system roots: %v", tt.name, err)
+		}
+		if err := verifyChain(tt.chain, roots, 1, false); (err == nil) != tt.admin {
+			t.Errorf("%s, an admin's CA: %v", tt.name, err)
+		}
 	}
 }
 

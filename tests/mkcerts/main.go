@@ -19,6 +19,7 @@
 //	expired.pem      as server.pem, expired yesterday; + inter
 //	notyet.pem       as server.pem, valid from tomorrow; + inter
 //	wrongname.pem    other.test only; + inter
+//	clientauth.pem   as server.pem, extended key usage clientAuth only; + inter
 //	selfsigned.pem   as server.pem, self-signed, no chain
 //	deep.pem         as server.pem, signed by inter2; + inter2 + inter
 //	big.pem          mx.test and ~2500 more names (~100 KB); + inter
@@ -184,8 +185,11 @@ func run() (err error) {
 	write("wild.pem", certPEM(sign(leaf("*.wild.test", []string{"*.wild.test"}, nil), sk.Public(), inter, nil), inter.cert))
 	write("wrongname.pem", certPEM(sign(leaf("other.test", []string{"other.test"}, nil), sk.Public(), inter, nil), inter.cert))
 	write("deep.pem", certPEM(sign(leaf("mx.test", names, lo), sk.Public(), inter2, nil), inter2.cert, inter.cert))
-	write("selfsigned.pem", certPEM(sign(leaf("mx.test", names, lo), sk.Public(), nil, sk)))
 	t := leaf("mx.test", names, lo)
+	t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	write("clientauth.pem", certPEM(sign(t, sk.Public(), inter, nil), inter.cert))
+	write("selfsigned.pem", certPEM(sign(leaf("mx.test", names, lo), sk.Public(), nil, sk)))
+	t = leaf("mx.test", names, lo)
 	t.NotBefore, t.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
 	write("expired.pem", certPEM(sign(t, sk.Public(), inter, nil), inter.cert))
 	t = leaf("mx.test", names, lo)
