@@ -216,7 +216,9 @@ fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)' \
 case_ 'helper: EKU clientAuth only, system roots (SSL_CERT_FILE): kind chain'
 TLSENV="TLS_VERIFY=name SSL_CERT_FILE=$C/ca.pem TLS_NAMES=mx.test TLSHOST=$host"
 hd "tls $C/clientauth.pem $C/server.key" ''
-fails chain 'Unable to verify X.500 certificate from: mx.test. (#4.4.1)'
+check "$block" "TLSWRAP_ERROR=chain^@TLSWRAP_REPORT=Unable to verify X.500 certificate from: mx.test. (#4.4.1)^@TLSWRAP_REASON=certificate CN=mx.test (or a CA above it) does not allow serverAuth, which the system roots require (extended key usage)^@"
+check "$out" "
+exit 111"
 check "$err" 'tlswrap: fatal: unable to verify the certificate chain: x509: certificate specifies an incompatible key usage'
 
 case_ 'helper: EKU serverAuth, system roots (SSL_CERT_FILE): verified'

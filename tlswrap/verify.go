@@ -79,6 +79,10 @@ func chainReason(certs []*x509.Certificate, err error, now time.Time) string {
 			return "certificate " + subject(c) + " is not valid before " + c.NotBefore.UTC().Format(day)
 		}
 	}
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &ci) && ci.Reason == x509.IncompatibleUsage && ci.Cert != nil {
+		return "certificate " + subject(ci.Cert) + " (or a CA above it) does not allow serverAuth, which the system roots require (extended key usage)"
+	}
 	var ua x509.UnknownAuthorityError
 	if errors.As(err, &ua) && ua.Cert != nil {
 		if bytes.Equal(ua.Cert.RawIssuer, ua.Cert.RawSubject) {
