@@ -6,7 +6,7 @@ DESTDIR =
 # qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/).
 QMAILR = qmailr
 PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck
-TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0

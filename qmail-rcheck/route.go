@@ -80,6 +80,9 @@ func (r *rcheck) tls() {
 	p := r.p
 	from := p.TLS.Where
 	switch {
+	case p.TLS.ForAuth:
+		// SPEC D9 (revised): no rule keyed on the relay decides.
+		from = "credentials: a verified certificate for " + p.Route.Host + ", as no rule keyed on it says otherwise (D9; loopback addresses exempt)"
 	case from != "":
 		from += ", key " + p.TLS.Key
 	case p.Route.Proto == route.QMTP:

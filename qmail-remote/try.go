@@ -49,7 +49,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 					if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
 						return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 					}
-					last = withNote(r.out, note)
+					last = withNote(r.out, note+d.AuthHint(c))
 				} else if r.said != "" {
 					k.why = refusal(k.at(c.Addr), r.said)
 				}

@@ -11,7 +11,6 @@ import (
 
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
-	"qmail-remote-go/lib/smtp"
 )
 
 // noAuthMethod is SPEC D3's sentence: the first line of the final
@@ -32,20 +31,23 @@ func (s *session) auth() *ending {
 		return nil
 	}
 	offered := strings.Fields(s.ext["AUTH"])
-	var mechs []string
-	refused := false
-	for _, m := range offered {
-		switch smtp.UpperASCII(m) {
-		case "PLAIN", "LOGIN":
-			// SPEC D9: a password itself never goes in clear text to
-			// another host, unless a ! rule names that host.
-			if !s.tlsOn && !s.clearAuthOK && !loopback(s.ip) {
-				refused = true
-				continue
-			}
+	// SPEC D9 (revised): no mechanism runs over clear text or over TLS
+	// with an unchecked certificate to another host: PLAIN and LOGIN
+	// hand out the password, CRAM-MD5 and SCRAM a transcript to crack
+	// offline, and an unchecked certificate may be anyone's. Only a
+	// rule keyed on this host (AUTHCLEAR) or a loopback peer allows it.
+	// TLS_VERIFY=dane without a usable record leaves the certificate
+	// unchecked, and tlswrap says so (SPEC D30).
+	verified := s.tlsOn && s.verifies && !strings.Contains(s.tlsLine, "certificate not checked")
+	if len(offered) > 0 && !s.clearAuthOK && !loopback(s.ip) && !verified {
+		text := "Connected to " + s.ip + " but refusing to send a password in the clear (no STARTTLS). (#4.7.0)\n"
+		if s.tlsOn {
+			text = "Connected to " + s.ip + " but refusing to send a password over TLS without a verified certificate. (#4.7.0)\n"
 		}
-		mechs = append(mechs, m)
+		return &ending{letter: 'Z', text: text + authHint(s.host), quit: true}
 	}
+	var mechs []string // nil when nothing is offered
+	mechs = append(mechs, offered...)
 	if s.r.Buffered() > 0 {
 		// authclient reads the socket itself: nothing may wait here.
 		return s.dropped()
@@ -60,9 +62,6 @@ func (s *session) auth() *ending {
 		s.mailParam = " " + string(param)
 		return nil
 	case 1:
-		if refused {
-			return &ending{letter: 'Z', text: "Connected to " + s.ip + " but refusing to send a password in the clear (no STARTTLS). (#4.7.0)\n", quit: true}
-		}
 		s.prefix = noAuthMethod
 		return nil
 	case 100, 111:
@@ -74,6 +73,13 @@ func (s *session) auth() *ending {
 		return &ending{letter: 'Z', text: "Connected to " + s.ip + " but unable to run authclient: " + report.Printable(string(out)) + ". (#4.3.0)\n", quit: true}
 	}
 	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient failed without a usable report. (#4.3.0)\n", quit: true}
+}
+
+// authHint is the line after a D9 refusal: what allows it (smtpclient.8).
+func authHint(host string) string {
+	return "To allow it, add a rule for " + host + " to control/tlsdestinations: " + host +
+		":/path/to/its-ca.pem or %" + host + ":=<sha256 fingerprint> (verified TLS), -" + host +
+		": (TLS, any certificate) or !" + host + ": (clear text).\n"
 }
 
 // loopback tells whether the peer is this machine (SPEC D9).

@@ -94,6 +94,10 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 	}
 	s.host = report.Safe(cmp.Or(os.Getenv("TLSHOST"), os.Getenv("TCPREMOTEIP"), "unknown"))
 	s.dane = os.Getenv("TLS_VERIFY") == "dane"
+	// The TLS layer fails the handshake unless the certificate passes
+	// TLS_VERIFY's check (tlswrap.8): any check but none verifies it.
+	v := os.Getenv("TLS_VERIFY")
+	s.verifies = v != "" && v != "none"
 	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
 		// Immediate mode (SMTPS): the wrapper did the handshake first.
 		env := map[string]string{}

@@ -41,7 +41,8 @@ type session struct {
 	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
 	runAuth     authRunner             // runs authclient; nil without credentials
 	utf8        bool                   // MAIL declared SMTPUTF8 (RFC 6531)
-	clearAuthOK bool                   // a ! rule names this host: PLAIN and LOGIN may go in clear (D9)
+	clearAuthOK bool                   // a rule keyed on this host allows AUTH in clear or over unverified TLS (D9)
+	verifies    bool                   // TLS_VERIFY checks the server's certificate (not none)
 	mailParam   string                 // " AUTH=..." after a 235
 	prefix      string                 // a first line for the message report (D3)
 

@@ -28,7 +28,8 @@ home() {
 # peer ADDR SCRIPT [SCRIPT2]: fakepeer -l on ADDR:$P (any port when P is
 # unset) for one connection, or two with SCRIPT2 for the second; sets
 # $port. What the client sends goes to $T/log.ADDR.
-peers=
+# $inns, when set, runs it in the namespace of netns (lib.sh).
+peers= inns=
 peer() {
 	printf '%s\n' "$2" > "$T/s.$1"
 	rm -f "$T/port.fifo" "$T/log.$1" "$T/s2.$1"
@@ -38,7 +39,7 @@ peer() {
 	a=$1
 	shift 3
 	mkfifo "$T/port.fifo"
-	"$TBIN/fakepeer" -l "$a:${P:-0}" -n $# -o "$T/log.$a" "$@" > "$T/port.fifo" 2>> "$T/peer.err" &
+	$inns "$TBIN/fakepeer" -l "$a:${P:-0}" -n $# -o "$T/log.$a" "$@" > "$T/port.fifo" 2>> "$T/peer.err" &
 	peers="$peers $!"
 	read port < "$T/port.fifo"
 }
@@ -715,7 +716,7 @@ sc() {
 	printf '%s\n' "$1" > "$T/script"
 	shift
 	: > "$T/log"
-	env -u AUTHCLEAR -u TLS -u TLSHOST HELOHOST=helo.test TIMEOUTREMOTE=5 \
+	env -u AUTHCLEAR -u TLS -u TLSHOST -u TLS_VERIFY HELOHOST=helo.test TIMEOUTREMOTE=5 \
 		TCPREMOTEIP=192.0.2.1 AUTHFD=8 "$@" CRED="$T/cred" SC="$BIN/smtpclient" \
 		"$TBIN/fakepeer" -o "$T/log" "$T/script" \
 		sh -c 'exec "$SC" s@x.test r@mx.test 8< "$CRED"' < "$T/msg" > "$T/out" 2> "$T/err"
@@ -725,6 +726,9 @@ sc() {
 stderr: $(cat "$T/err")"
 	wire=$(show < "$T/log")
 }
+# D9's refusal keeps its text byte for byte; the line after it says
+# what rule allows it.
+HINT9='To allow it, add a rule for 192.0.2.1 to control/tlsdestinations: 192.0.2.1:/path/to/its-ca.pem or %192.0.2.1:=<sha256 fingerprint> (verified TLS), -192.0.2.1: (TLS, any certificate) or !192.0.2.1: (clear text).'
 K9='r^@K192.0.2.1 accepted message.
 Remote host said: 250 ok queued
 ^@
@@ -734,18 +738,31 @@ case_ 'D9: only PLAIN and LOGIN offered in clear to 192.0.2.1: Z refusing, no AU
 sc "$(ehlo 'PLAIN LOGIN')
 read"
 check "$out" "ZConnected to 192.0.2.1 but refusing to send a password in the clear (no STARTTLS). (#4.7.0)
+$HINT9
 ^@
 exit 0"
 check "$wire" 'EHLO helo.test^M
 QUIT^M'
 
-case_ 'D9: CRAM-MD5 offered too: CRAM-MD5 runs in clear'
+# D9 revised: CRAM-MD5 (and SCRAM) in clear hand out a transcript to
+# crack offline; no mechanism runs in clear to another host.
+case_ 'D9: CRAM-MD5 offered too: no mechanism in clear either, Z refusing, no AUTH on the wire'
+sc "$(ehlo 'PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256')
+read"
+check "$out" "ZConnected to 192.0.2.1 but refusing to send a password in the clear (no STARTTLS). (#4.7.0)
+$HINT9
+^@
+exit 0"
+check "$wire" 'EHLO helo.test^M
+QUIT^M'
+
+case_ 'D9: AUTHCLEAR=yes (a rule names the host): CRAM-MD5 in clear'
 sc "$(ehlo 'PLAIN LOGIN CRAM-MD5')
 expect AUTH CRAM-MD5
 send 334 $CHAL64
 expect $CRAM
 send 235 ok
-$mailauth"
+$mailauth" AUTHCLEAR=yes
 check "$out" "$K9"
 
 case_ 'D9: AUTHCLEAR=yes (a ! rule names the host): PLAIN in clear'
@@ -755,8 +772,9 @@ check "$out" "$K9"
 check "$(printf '%s\n' "$wire" | sed -n 2,3p)" "AUTH PLAIN^M
 $PLAIN^M"
 
-case_ 'D9: after STARTTLS, PLAIN goes to 192.0.2.1'
-sc "send 220 mx.test ESMTP
+# After STARTTLS: PLAIN goes only when the certificate was verified
+# (TLS_VERIFY other than none), or when a rule names the host.
+starttls="send 220 mx.test ESMTP
 read
 send 250-mx.test
 send 250-STARTTLS
@@ -766,15 +784,31 @@ send 220 go ahead
 tls $K/server.pem $K/server.key
 read
 send 250-mx.test
-send 250 AUTH PLAIN
+send 250 AUTH PLAIN"
+cipher() { printf '%s\n' "$1" | sed 's/TLS_AES_128_GCM_SHA256\|TLS_AES_256_GCM_SHA384\|TLS_CHACHA20_POLY1305_SHA256/<cipher>/'; }
+
+case_ 'D9: after STARTTLS with the certificate not checked: no PLAIN to 192.0.2.1, Z refusing'
+sc "$starttls
+read"
+check "$out" "ZConnected to 192.0.2.1 but refusing to send a password over TLS without a verified certificate. (#4.7.0)
+$HINT9
+^@
+exit 0"
+check "$(printf '%s\n' "$wire" | sed -n 1,4p)" "EHLO helo.test^M
+STARTTLS^M
+EHLO helo.test^M
+QUIT^M"
+
+case_ 'D9: after STARTTLS with the certificate verified (TLS_VERIFY=name): PLAIN goes to 192.0.2.1'
+sc "$starttls
 expect AUTH PLAIN
 send 334 
 expect $PLAIN
 send 235 ok
-$mailauth"
-check "$(printf '%s\n' "$out" | sed 's/TLS_AES_128_GCM_SHA256\|TLS_AES_256_GCM_SHA384\|TLS_CHACHA20_POLY1305_SHA256/<cipher>/')" "r^@K192.0.2.1 TLS transmitted message accepted.
+$mailauth" TLS=must TLS_VERIFY=name TLS_NAMES=mx.test CAFILE=$K/ca.pem TLSHOST=mx.test
+check "$(cipher "$out")" "r^@K192.0.2.1 TLS transmitted message accepted.
 Remote host said: 250 ok queued
-TLS: TLSv1.3 <cipher>; certificate not checked
+TLS: TLSv1.3 <cipher>; certificate verified for mx.test
 ^@
 exit 0"
 check "$(printf '%s\n' "$wire" | sed -n 1,5p)" "EHLO helo.test^M
@@ -782,6 +816,19 @@ STARTTLS^M
 EHLO helo.test^M
 AUTH PLAIN^M
 $PLAIN^M"
+
+case_ 'D9: after STARTTLS, certificate not checked, AUTHCLEAR=yes (a -relay: rule): PLAIN goes'
+sc "$starttls
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth" AUTHCLEAR=yes
+check "$(cipher "$out")" "r^@K192.0.2.1 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; certificate not checked
+^@
+exit 0"
 
 case_ 'D9: TLS=no (a ! rule): STARTTLS offered but not used, and without AUTHCLEAR no PLAIN: Z'
 sc "send 220 mx.test ESMTP
@@ -791,6 +838,7 @@ send 250-STARTTLS
 send 250 AUTH PLAIN
 read" TLS=no
 check "$out" "ZConnected to 192.0.2.1 but refusing to send a password in the clear (no STARTTLS). (#4.7.0)
+$HINT9
 ^@
 exit 0"
 check "$wire" 'EHLO helo.test^M
@@ -890,7 +938,8 @@ qrenv() {
 	cat "$T/env"
 }
 for c in '!mx.test:|AUTHCLEAR=yes AUTHFD=8 TLS=no' '!.test:|AUTHCLEAR=yes AUTHFD=8 TLS=no' \
-	'!*:|AUTHFD=8 TLS=try' '!:|AUTHFD=8 TLS=try' 'mx.test:|AUTHFD=8 TLS=must' '|AUTHFD=8 TLS=try'; do
+	'!*:|AUTHFD=8 TLS=try' '!:|AUTHFD=8 TLS=try' 'mx.test:|AUTHCLEAR=yes AUTHFD=8 TLS=must' \
+	'-mx.test:|AUTHCLEAR=yes AUTHFD=8 TLS=must' '-*:|AUTHFD=8 TLS=must' '|AUTHFD=8 TLS=try'; do
 	rule=${c%%|*} want=${c#*|}
 	case_ "D9: tlsdestinations '$rule' with credentials: smtpclient gets $want"
 	home
@@ -960,6 +1009,117 @@ check "$(show < "$T/out")" "ZConnected to 127.0.0.1 but unable to run authclient
 waitpeers
 check "$(wire)" 'EHLO helo.test^M
 QUIT^M'
+
+stopdns
+
+# D9 (revised) end to end on a peer that is not loopback: fakepeer in a
+# network namespace of our own (lib.sh's netns, root only), mx.test at
+# its private address. A route with credentials gets TLS with the
+# certificate verified for the relay: the system roots (SSL_CERT_FILE
+# replaces them, as Go reads it) or the rule's CA; only a rule keyed on
+# the relay allows less. No AUTH otherwise, in clear or over TLS.
+if ! netns; then
+	echo "skipped: D9 on a non-loopback peer (a network namespace of our own: $nswhy)"
+	finish
+fi
+printf 'mx.test A %s\n' "$NSPEER" > "$T/zone.ns"
+startdns "$T/zone.ns"
+inns="ip netns exec $NS"
+HINT="TLS with a verified certificate is required to send the password for mx.test; for a private relay add to control/tlsdestinations: mx.test:/path/to/its-ca.pem, %mx.test:=<sha256 fingerprint>, or -mx.test: to accept any certificate."
+tlsdone="$starttls
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth"
+# nsrun [VAR=VALUE...]: qmail-remote for mx.test, the route with
+# credentials to the peer in the namespace; sets $out.
+nsrun() {
+	echo "mx.test:mx.test:$port|user|secret" > "$C/smtproutes"
+	out=$(env "$@" QMAILHOME=$H "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" | show; echo "exit $?")
+	out=$(cipher "$out")
+	waitpeers
+}
+nowire="EHLO helo.test^M
+STARTTLS^M"
+
+case_ 'D9 netns: credentials, no rule, certificate from a CA the system does not trust: Z, no AUTH, the rule to write'
+home
+peer "$NSPEER" "$starttls
+read"
+nsrun SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent
+check "$out" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+$HINT
+^@exit 0"
+check "$(wire "$NSPEER" | sed -n 1,2p; wire "$NSPEER" | grep -c AUTH)" "$nowire
+0"
+
+case_ 'D9 netns: credentials, no rule, the peer offers no STARTTLS but CRAM-MD5: Z, no AUTH in clear'
+home
+peer "$NSPEER" "$(ehlo 'PLAIN CRAM-MD5')
+read"
+nsrun
+check "$out" "ZI wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
+$HINT
+^@exit 0"
+check "$(wire "$NSPEER" | grep -c AUTH)" 0
+
+case_ 'D9 netns: credentials, !*: in tlsdestinations: still verified TLS (a * form does not decide), Z, no AUTH'
+home
+echo '!*:' > "$C/tlsdestinations"
+peer "$NSPEER" "$starttls
+read"
+nsrun SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent
+check "$out" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+$HINT
+^@exit 0"
+check "$(wire "$NSPEER" | grep -c AUTH)" 0
+
+case_ 'D9 netns: credentials, no rule, the system roots (SSL_CERT_FILE) verify mx.test: AUTH after the handshake, K'
+home
+peer "$NSPEER" "$tlsdone"
+nsrun SSL_CERT_FILE=$K/ca.pem
+check "$out" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; certificate verified for mx.test
+^@exit 0"
+check "$(wire "$NSPEER" | sed -n 1,4p)" "$nowire
+EHLO helo.test^M
+AUTH PLAIN^M"
+
+case_ 'D9 netns: credentials, mx.test:<the private CA>: AUTH after the verified handshake, K'
+home
+echo "mx.test:$K/ca.pem" > "$C/tlsdestinations"
+peer "$NSPEER" "$tlsdone"
+nsrun SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent
+check "$out" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; certificate verified
+^@exit 0"
+
+case_ 'D9 netns: credentials, -mx.test: (the admin knowingly): AUTH over unverified TLS, K'
+home
+echo "-mx.test:" > "$C/tlsdestinations"
+peer "$NSPEER" "$tlsdone"
+nsrun SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent
+check "$out" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; certificate not checked
+^@exit 0"
+
+case_ 'D9 netns: credentials, !mx.test: (the admin knowingly): AUTH in clear, K'
+home
+echo "!mx.test:" > "$C/tlsdestinations"
+peer "$NSPEER" "$(ehlo 'PLAIN')
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth"
+nsrun
+check "$out" "r^@K$NSPEER accepted message.
+Remote host said: 250 ok queued
+^@exit 0"
 
 stopdns
 finish

@@ -4,6 +4,8 @@
 #   check "$got" "$want"              passes or fails the current case
 #   finish                            prints "N passed, N failed" and exits
 #   listen, startdns, stopdns         loopback peers: fakepeer, fakedns
+#   netns                             a namespace of our own for peers that
+#                                     are not loopback (root only)
 #   $G $E $M $R $D                    a fakepeer dialogue, step by step
 #
 # Reports are compared after `show`, which makes NUL visible as ^@ (cat -v).
@@ -16,7 +18,8 @@ BIN=$top/bin
 TBIN=$top/tests/bin
 V=$(sed -n "s/^version='\(.*\)'$/\1/p" "$top/compile" 2>/dev/null)
 T=$(mktemp -d "${TMPDIR:-/tmp}/qrtest.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+NS=
+trap 'kill $(jobs -p) 2>/dev/null; [ -n "$NS" ] && ip netns del "$NS" 2>/dev/null; rm -rf "$T"' EXIT
 passed=0
 failed=0
 name=
@@ -92,6 +95,38 @@ certreason() {
 	notyet) echo "certificate CN=mx.test is not valid before $(certdate start "$2")" ;;
 	selfsigned) echo 'unknown authority: CN=mx.test is self-signed, not a trusted CA' ;;
 	esac
+}
+
+# netns: a network namespace of this suite's own, for a peer that is
+# not loopback (SPEC D9 exempts loopback peers): a veth pair with this
+# side $NSHOST and the namespace's side $NSPEER, private addresses in
+# 10.64.0.0/10 chosen per run (a /30 no interface here has yet), never
+# any other address. Run a peer there with: ip netns exec "$NS" CMD...
+# Root only (ip netns, as CI's .ci/run); returns 1 with the reason in
+# $nswhy otherwise. The EXIT trap deletes the namespace and its veth.
+netns() {
+	nswhy=
+	[ "$(id -u)" = 0 ] || { nswhy='not root'; return 1; }
+	command -v ip > /dev/null 2>&1 || { nswhy='no ip command'; return 1; }
+	n=$(($$ % 16000))
+	for _ in 1 2 3 4 5 6 7 8; do
+		a=$((64 + n / 250 % 64)) b=$((n % 250))
+		ip -4 addr show to "10.$a.$b.0/30" 2> /dev/null | grep -q inet || break
+		n=$((n + 1))
+	done
+	NS=qrt$$ NSHOST=10.$a.$b.1 NSPEER=10.$a.$b.2
+	if ! { ip netns add "$NS" &&
+		ip link add "qrt$$h" type veth peer name "qrt$$p" &&
+		ip link set "qrt$$p" netns "$NS" &&
+		ip addr add "$NSHOST/30" dev "qrt$$h" && ip link set "qrt$$h" up &&
+		ip -n "$NS" addr add "$NSPEER/30" dev "qrt$$p" && ip -n "$NS" link set "qrt$$p" up &&
+		ip -n "$NS" link set lo up; } 2> "$T/netns.err"; then
+		nswhy="ip netns failed: $(head -n 1 "$T/netns.err")"
+		ip link del "qrt$$h" 2> /dev/null
+		ip netns del "$NS" 2> /dev/null
+		NS=
+		return 1
+	fi
 }
 
 finish() {

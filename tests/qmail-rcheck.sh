@@ -120,7 +120,7 @@ printf 'x.test:127.0.0.1|out.x.test\n' > "$C/domainips"
 out=$(rc a.test joe@x.test)
 check "$(echo "$out" | sed -n '2,7p')" "route: SMTP to relay [127.0.0.1] port 587 (control/authsenders line 1)
 auth: credentials from control/authsenders line 1 (user and password not shown)
-tls: try, verify none (no control/tlsdestinations: the default)
+tls: must, verify name (credentials: a verified certificate for [127.0.0.1], as no rule keyed on it says otherwise (D9; loopback addresses exempt))
 client certificate: none
 source: bind 127.0.0.1 (control/domainips line 1)
 helo: out.x.test (control/domainips line 1)"

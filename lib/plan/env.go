@@ -26,6 +26,8 @@ func StageEnv() []string {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
+		case name == "SSL_CERT_FILE", name == "SSL_CERT_DIR":
+			// The system roots, as Go reads them: the admin's (SPEC D9).
 		case strings.HasPrefix(name, "TCP"), strings.HasPrefix(name, "SSL"), name == "PROTO",
 			name == "HELOHOST", name == "TIMEOUTREMOTE",
 			// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
@@ -111,7 +113,8 @@ func (p *Plan) Argv(bin string, args []string, clear bool) (name string, argv []
 // TLS off (the retry of SPEC D8). The password pipe, if any, is
 // returned for fd 9; the caller closes it.
 func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, err error) {
-	level := p.TLS.Level
+	pol := p.PolicyFor(c)
+	level := pol.Level
 	if clear {
 		level = tlspolicy.Never
 	}
@@ -141,12 +144,14 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 // candidate c (none when TLS is off): the names a certificate may
 // carry and the server name depend on c's MX host name (SPEC D16).
 func (p *Plan) TLSVars(c Candidate) []string {
-	return p.TLS.Env(tlspolicy.Names(p.Route.Host, c.Name), tlspolicy.ServerName(c.Name, p.Route.Host))
+	return p.PolicyFor(c).Env(tlspolicy.Names(p.Route.Host, c.Name), tlspolicy.ServerName(c.Name, p.Route.Host))
 }
 
 // authEnv gives the speaker the credentials of the route, if any: AUTHFD
-// and the pipe for fd 8, and AUTHCLEAR=yes when a ! rule names the host
-// (SPEC D9). The caller closes the pipe.
+// and the pipe for fd 8, and AUTHCLEAR=yes when a rule keyed on the
+// relay decides its TLS (SPEC D9): only then may smtpclient authenticate
+// over clear text or unverified TLS to a peer that is not loopback.
+// The caller closes the pipe.
 func (p *Plan) authEnv() (env []string, creds *os.File, err error) {
 	if p.Route.User == "" {
 		return nil, nil, nil
@@ -156,7 +161,7 @@ func (p *Plan) authEnv() (env []string, creds *os.File, err error) {
 		return nil, nil, err
 	}
 	env = []string{"AUTHFD=" + strconv.Itoa(AuthFD)}
-	if p.NamedNoTLS() {
+	if p.TLS.Explicit {
 		env = append(env, "AUTHCLEAR=yes")
 	}
 	return env, r, nil

@@ -109,6 +109,7 @@ type Plan struct {
 	Route        route.Route      // TLS.Port applied
 	Src          route.Source     // control/domainips for the sender
 	TLS          tlspolicy.Policy // for the destination after routing
+	TLSRule      tlspolicy.Policy // the rule's, when TLS is D9's default for credentials (ForAuth)
 	Cert         tlspolicy.Cert   // the client certificate, if HasCert
 	HasCert      bool
 }

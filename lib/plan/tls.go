@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"strings"
-
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
@@ -28,10 +26,10 @@ func (p *Plan) tlsPolicy() *Error {
 		if p.TLS.Port != 0 {
 			p.Route.Port = p.TLS.Port
 		}
-		if p.Route.User != "" && p.TLS.Level == tlspolicy.Never && !p.NamedNoTLS() {
-			// SPEC D9: with credentials, STARTTLS whenever offered,
-			// unless a ! rule names this host.
-			p.TLS = tlspolicy.Default
+		if p.Route.User != "" {
+			// SPEC D9 (revised): with credentials, TLS with a verified
+			// certificate unless a rule keyed on the relay decides.
+			p.TLSRule, p.TLS = p.TLS, tlspolicy.ForCredentials(p.TLS)
 		}
 	}
 	if p.Cert, p.HasCert, err = tlspolicy.SelectCert(p.Cfg.DomainCerts, p.Sender); err != nil {
@@ -40,12 +38,31 @@ func (p *Plan) tlsPolicy() *Error {
 	return nil
 }
 
-// NamedNoTLS tells whether a ! rule of tlsdestinations names this host
-// (or a .suffix of it), as opposed to !* or a lone !: only then may a
-// password go in clear text (SPEC D9).
-func (p *Plan) NamedNoTLS() bool {
-	k := p.TLS.Key
-	return p.TLS.Level == tlspolicy.Never && strings.HasPrefix(k, "!") && k != "!" && k != "!*"
+// PolicyFor is the TLS policy for candidate c. A loopback peer is
+// exempt from D9's default for credentials (SPEC D9): it gets the rule
+// that matched, and STARTTLS whenever offered where that rule (a '!'
+// form that does not name the host) would turn TLS off.
+func (p *Plan) PolicyFor(c Candidate) tlspolicy.Policy {
+	if !p.TLS.ForAuth || !c.Addr.Unmap().IsLoopback() {
+		return p.TLS
+	}
+	if p.TLSRule.Level == tlspolicy.Never {
+		return tlspolicy.Default
+	}
+	return p.TLSRule
+}
+
+// AuthHint is the line added to a failure at D9's mandatory level for
+// a route with credentials, "" otherwise: what an admin writes to allow
+// a private relay (qmail-remote.8, "Upgrading from s/qmail").
+func (p *Plan) AuthHint(c Candidate) string {
+	if p.Route.User == "" || !p.PolicyFor(c).ForAuth {
+		return ""
+	}
+	h := p.Route.Host
+	return "TLS with a verified certificate is required to send the password for " + h +
+		"; for a private relay add to control/tlsdestinations: " + h + ":/path/to/its-ca.pem, %" + h +
+		":=<sha256 fingerprint>, or -" + h + ": to accept any certificate.\n"
 }
 
 // SMTPS tells whether this delivery starts TLS before the greeting.

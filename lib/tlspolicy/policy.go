@@ -83,6 +83,13 @@ type Policy struct {
 	// host from a sender-domain mismatch (both Never), for D9.
 	Key   string
 	Where string // "control/tlsdestinations line N"; "" for the built-in default
+	// Explicit is true when the rule is keyed on the host or a .suffix
+	// of it, not a '*' form nor the default: only such a rule may
+	// weaken the TLS of a route with credentials (D9).
+	Explicit bool
+	// ForAuth is true when the policy is D9's default for a route with
+	// credentials (ForCredentials), not a rule.
+	ForAuth bool
 }
 
 // Default is the policy when control/tlsdestinations is absent or no
@@ -138,7 +145,7 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	}
 	for _, k := range suffixKeys("!", host) {
 		if e, ok := t.Get(k); ok {
-			return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where}, nil
+			return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where, Explicit: true}, nil
 		}
 	}
 	for _, k := range []string{"!*", "!"} {
@@ -166,7 +173,9 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	for _, f := range forms {
 		for _, k := range f.keys {
 			if e, ok := t.Get(k); ok {
-				return build(f.r, control.Lower(k), e, sender)
+				p, err := build(f.r, control.Lower(k), e, sender)
+				p.Explicit = p.Level != Never && !strings.Contains(k, "*") && k != "-"
+				return p, err
 			}
 		}
 	}
@@ -231,4 +240,23 @@ func senderDomain(sender string) string {
 		return ""
 	}
 	return sender[i+1:]
+}
+
+// ForCredentials is the policy for a route with credentials (D9): the
+// password goes only to a server whose certificate is verified. A rule
+// keyed on the relay (Explicit) decides, so an admin can weaken it for
+// one private relay; otherwise TLS is mandatory, the chain checked
+// against the system roots (or the CA of a '*' form that checks chains)
+// and the name against the relay (as "=relay"). The depth, ciphers and
+// port of a '*' form stay.
+func ForCredentials(p Policy) Policy {
+	if p.Explicit {
+		return p
+	}
+	q := Policy{Level: Must, Verify: Name, Depth: p.Depth, Ciphers: p.Ciphers, Port: p.Port,
+		Key: p.Key, Where: p.Where, ForAuth: true}
+	if p.Level == Must && (p.Verify == Chain || p.Verify == Name || p.Verify == Wildcard) {
+		q.Verify, q.CAFile, q.CADir = max(p.Verify, Name), p.CAFile, p.CADir
+	}
+	return q
 }

@@ -21,9 +21,11 @@ func table(lines ...string) control.Table {
 
 const line1 = "control/tlsdestinations line 1"
 
-// pol is a Policy with no depth given, matched by the key of line 1.
+// pol is a Policy with no depth given, matched by the key of line 1;
+// a key naming a host or suffix (not a '*' form, '!' or '-') is Explicit.
 func pol(l Level, v Verify, key string) Policy {
-	return Policy{Level: l, Verify: v, Depth: DepthUnset, Key: key, Where: line1}
+	explicit := key != "" && !strings.Contains(key, "*") && key != "!" && key != "-"
+	return Policy{Level: l, Verify: v, Depth: DepthUnset, Key: key, Where: line1, Explicit: explicit}
 }
 
 // with returns p changed by f, for table literals.
@@ -269,5 +271,54 @@ func TestSelectErrors(t *testing.T) {
 	// A line that does not match is not read.
 	if got, err := Select(table("y.test:;0", "*:"), true, "x.test", "a@b"); err != nil || got.Key != "*" {
 		t.Errorf("broken other line: %+v, %v", got, err)
+	}
+}
+
+// TestForCredentials: D9 (revised). A route with credentials gets TLS
+// with the certificate verified for the relay, whatever a '*' form or
+// the default says; only a rule keyed on the relay decides instead.
+func TestForCredentials(t *testing.T) {
+	auth := func(v Verify, key string, f func(*Policy)) Policy {
+		p := Policy{Level: Must, Verify: v, Depth: DepthUnset, Key: key, ForAuth: true}
+		if key != "" {
+			p.Where = line1
+		}
+		if f != nil {
+			f(&p)
+		}
+		return p
+	}
+	tests := []struct {
+		line string // "" for no file
+		want Policy
+	}{
+		{"", auth(Name, "", nil)},
+		{"*:", auth(Name, "*", nil)},
+		{"-:", auth(Name, "-", nil)},
+		{"!*:", auth(Name, "!*", nil)},
+		{"!:", auth(Name, "!", nil)},
+		{"-*:/ca.pem", auth(Name, "-*", nil)}, // no check: the CA is not used, the system roots are
+		{"*:/ca.pem|2", auth(Name, "*", func(p *Policy) { p.Depth = 2 })},
+		{"+*:/ca.pem", auth(Name, "+*", func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"=*:/ca/", auth(Name, "=*", func(p *Policy) { p.CADir = "/ca/" })},
+		{"~*:/ca.pem", auth(Wildcard, "~*", func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"*:;587", auth(Name, "*", func(p *Policy) { p.Port = 587 })},
+		{"other.test:", auth(Name, "", nil)},
+		// Rules keyed on the relay decide.
+		{"relay.test:/ca.pem", with(pol(Must, Chain, "relay.test"), func(p *Policy) { p.CAFile = "/ca.pem" })},
+		{"-relay.test:", pol(Must, None, "-relay.test")},
+		{"-.test:", pol(Must, None, "-.test")},
+		{"!relay.test:", with(pol(Never, None, "!relay.test"), func(p *Policy) { p.Where = line1 })},
+		{"%relay.test:=" + fp, with(pol(Must, Pin, "%relay.test"), func(p *Policy) { p.Pin = fp })},
+	}
+	for _, tt := range tests {
+		tab := table(tt.line)
+		p, err := Select(tab, tt.line != "", "relay.test", "a@b.example")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		if got := ForCredentials(p); got != tt.want {
+			t.Errorf("%q:\n got  %+v\n want %+v", tt.line, got, tt.want)
+		}
 	}
 }

@@ -6,8 +6,12 @@
 # logs in with the sasldb user (and fails with a wrong password), in
 # clear text and after STARTTLS; a message sent over TLS after AUTH
 # arrives byte for byte.
-# Requirements: the peers of tests/real/setup running, openssl, swaks.
-# Not tested here: qmail-remote's own TLS and AUTH (later issues).
+# Then qmail-remote against it on an address that is not loopback (SPEC
+# D9 revised): AUTH only after a handshake whose certificate verified
+# for the relay, or where a rule keyed on the relay allows less.
+# Requirements: the peers of tests/real/setup running, openssl, swaks;
+# for the D9 cases root (a network namespace of our own, tests/lib.sh),
+# tests/bin/tcpfwd and fakedns, else they are skipped, saying so.
 . "$(dirname "$0")/lib.sh"
 
 CA=$REAL/tls/ca.pem
@@ -71,5 +75,63 @@ same'
 case_ 'Postfix says it came over TLS with AUTH (ESMTPSA)'
 check "$(grep -c ' with ESMTPSA id ' "$REAL/mail/$ID.tls@real.test"/*)" 1
 
+# D9 end to end: the real Postfix at the private address of the tests'
+# own network namespace (tests/lib.sh, netns): tcpfwd there forwards to
+# a second tcpfwd on our end of the veth, which forwards to
+# 127.0.0.1:$REAL_SMTPD; mx1.real.test points there (fakedns), and the
+# route carries Postfix's SASL user. (An address of this machine itself
+# would be refused as "listed as a best-preference MX", and loopback is
+# exempt from D9.)
+if ! netns; then
+	echo "skipped: D9 against the real Postfix on a non-loopback address ($nswhy)"
+	cleanup
+	finish
+fi
+# fwd [NETNS-EXEC] LISTEN TARGET: starts tcpfwd, sets $fport; its stdin
+# is a fifo held open on fd 7 (7, then 5), closed at the end.
+fwd() {
+	rm -f "$T/fwd.in" "$T/fwd.out"
+	mkfifo "$T/fwd.in" "$T/fwd.out"
+	$1 "$TBIN/tcpfwd" "$2" "$3" < "$T/fwd.in" > "$T/fwd.out" 2>> "$T/fwd.err" &
+	exec 9> "$T/fwd.in"
+	read fport < "$T/fwd.out"
+}
+fwd "" "$NSHOST:0" "127.0.0.1:$REAL_SMTPD"
+exec 7>&9
+fwd "ip netns exec $NS" "$NSPEER:0" "$NSHOST:$fport"
+exec 5>&9 9>&-
+printf 'mx1.real.test A %s\n' "$NSPEER" > "$T/zone"
+startdns "$T/zone"
+routes "real.test:mx1.real.test:$fport|$REAL_SASL_LOGIN|$REAL_SASL_PASS"
+rm -f "$H/control/tlsdestinations"
+HINT="TLS with a verified certificate is required to send the password for mx1.real.test; for a private relay add to control/tlsdestinations: mx1.real.test:/path/to/its-ca.pem, %mx1.real.test:=<sha256 fingerprint>, or -mx1.real.test: to accept any certificate."
+msg() { printf 'From: sender@qr.test\nTo: %s\nSubject: d9\n\n%s\n' "$1" "$2" > "$T/msg"; }
+
+case_ "D9: credentials, no rule, a certificate the system roots do not know: Z, nothing sent, the rule to write"
+msg "$ID.d9a@real.test" 'must not arrive'
+check "$(SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent qr real.test sender@qr.test "$ID.d9a@real.test")" "ZUnable to verify X.500 certificate from: mx1.real.test. (#4.4.1)
+$HINT
+^@exit 0"
+check "$(count "$ID.d9a@real.test")" 0
+
+case_ "D9: credentials, no rule, the system roots (SSL_CERT_FILE) verify mx1.real.test: AUTH after the handshake, K"
+msg "$ID.d9b@real.test" 'verified, then AUTH'
+check "$(SSL_CERT_FILE=$CA qr real.test sender@qr.test "$ID.d9b@real.test" | sed 's/^Remote host said: 250 2.0.0 .*/Remote host said: 250 .../')" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ...
+TLS: TLSv1.3 <cipher>; certificate verified for mx1.real.test
+^@exit 0"
+check "$(arrived "$ID.d9b@real.test"; grep -c ' with ESMTPSA id ' "$REAL/mail/$ID.d9b@real.test"/*)" 'arrived
+1'
+
+case_ "D9: credentials and mx1.real.test:<the test CA> (a private relay's rule): AUTH after the verified handshake, K"
+echo "mx1.real.test:$CA" > "$H/control/tlsdestinations"
+msg "$ID.d9c@real.test" 'private CA'
+check "$(SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent qr real.test sender@qr.test "$ID.d9c@real.test" | sed -n 3p)" "TLS: TLSv1.3 <cipher>; certificate verified"
+check "$(arrived "$ID.d9c@real.test"; grep -c ' with ESMTPSA id ' "$REAL/mail/$ID.d9c@real.test"/*)" 'arrived
+1'
+rm -f "$H/control/tlsdestinations"
+
+exec 7>&- 5>&-
+stopdns
 cleanup
 finish
