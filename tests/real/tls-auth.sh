@@ -110,6 +110,7 @@ msg() { printf 'From: sender@qr.test\nTo: %s\nSubject: d9\n\n%s\n' "$1" "$2" > "
 case_ "D9: credentials, no rule, a certificate the system roots do not know: Z, nothing sent, the rule to write"
 msg "$ID.d9a@real.test" 'must not arrive'
 check "$(SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent qr real.test sender@qr.test "$ID.d9a@real.test")" "ZUnable to verify X.500 certificate from: mx1.real.test. (#4.4.1)
+unknown authority: CN=mx1.real.test is signed by CN=qmail-remote-go test CA, not a trusted CA
 $HINT
 ^@exit 0"
 check "$(count "$ID.d9a@real.test")" 0
