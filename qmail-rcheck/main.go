@@ -1,7 +1,8 @@
 // Qmail-rcheck shows what qmail-remote would do for a host and a sender,
 // without sending mail: the route, the TLS rule, the source, the
-// candidate addresses; with -c it checks every control file
-// qmail-remote reads. See qmail-rcheck.8.
+// candidate addresses; with -p it probes each candidate (EHLO,
+// STARTTLS, the certificate, QUIT); with -c it checks every control
+// file qmail-remote reads. See qmail-rcheck.8.
 package main
 
 import (
@@ -18,7 +19,7 @@ import (
 
 const (
 	prog  = "qmail-rcheck"
-	usage = "usage: qmail-rcheck host [sender] | qmail-rcheck -c"
+	usage = "usage: qmail-rcheck [-p] host [sender] | qmail-rcheck -c"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -26,10 +27,11 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	probe := fs.Bool("p", false, "")
 	check := fs.Bool("c", false, "")
 	err := fs.Parse(args)
 	n := fs.NArg()
-	if err != nil || (*check && n != 0) || (!*check && (n < 1 || n > 2)) || (n > 0 && fs.Arg(0) == "") {
+	if err != nil || (*check && (*probe || n != 0)) || (!*check && (n < 1 || n > 2)) || (n > 0 && fs.Arg(0) == "") {
 		fmt.Fprintln(stderr, version.Usage(usage))
 		return 100
 	}
@@ -45,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fatal(stderr, 111, "unable to find my own folder: "+err.Error())
 	}
-	r := &rcheck{w: w, bin: filepath.Dir(exe), host: fs.Arg(0), sender: fs.Arg(1)}
+	r := &rcheck{w: w, bin: filepath.Dir(exe), host: fs.Arg(0), sender: fs.Arg(1), probe: *probe}
 	return r.run()
 }
 

@@ -22,12 +22,13 @@ type rcheck struct {
 	w            *bufio.Writer
 	bin          string // the folder of our stages
 	host, sender string
+	probe        bool
 	p            *plan.Plan
 }
 
 func (r *rcheck) say(format string, a ...any) { fmt.Fprintf(r.w, format+"\n", a...) }
 
-// run prints the plan and the candidates.
+// run prints the plan and the candidates, and probes them with -p.
 func (r *rcheck) run() int {
 	r.say("host %s, sender <%s>", r.host, r.sender)
 	cfg, err := plan.ReadConfig()
@@ -43,8 +44,11 @@ func (r *rcheck) run() int {
 	r.route()
 	r.tls()
 	r.source()
-	_, code := r.candidates()
-	return code
+	cands, code := r.candidates()
+	if cands == nil || !r.probe {
+		return code
+	}
+	return r.probeAll(cands)
 }
 
 // route prints the route: protocol, relay or MX, port, the line, and

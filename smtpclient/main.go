@@ -22,7 +22,7 @@ import (
 
 const (
 	prog    = "smtpclient"
-	usage   = "usage: smtpclient sender recip [recip ...]"
+	usage   = "usage: smtpclient sender recip [recip ...] | smtpclient -p"
 	bufSize = 64 << 10
 )
 
@@ -31,7 +31,8 @@ func main() { os.Exit(run(os.Args)) }
 func run(args []string) int {
 	// A dead peer or a closed fd 1 must give EPIPE, not kill us.
 	signal.Ignore(syscall.SIGPIPE)
-	if len(args) < 3 {
+	probing := len(args) == 2 && args[1] == "-p"
+	if len(args) < 3 && !probing {
 		fmt.Fprintln(os.Stderr, version.Usage(usage))
 		return 100
 	}
@@ -54,14 +55,20 @@ func run(args []string) int {
 		helo: helo,
 	}
 	s.chanFiles = conn.Files
-	closeOnExec("AUTHFD", "KEYPASSFD")
+	closeOnExec("AUTHFD", "KEYPASSFD", "TLS_CHAINFD")
 	if err := s.tlsSettings(conn, timeout); err != nil {
 		return fatal(100, err.Error())
 	}
 	if err := s.authSettings(timeout); err != nil {
 		return fatal(100, err.Error())
 	}
-	code, diag := s.run(args[1], args[2:])
+	var code int
+	var diag string
+	if probing {
+		code, diag = s.runProbe()
+	} else {
+		code, diag = s.run(args[1], args[2:])
+	}
 	if diag != "" {
 		fatal(code, diag)
 	}
@@ -122,6 +129,11 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		return fmt.Errorf("KEYPASSFD is not a descriptor number")
 	} else if fd >= 0 {
 		h.keyPass = os.NewFile(uintptr(fd), "KEYPASSFD")
+	}
+	if fd, ok := fdEnv("TLS_CHAINFD"); !ok {
+		return fmt.Errorf("TLS_CHAINFD is not a descriptor number")
+	} else if fd >= 0 {
+		h.chain = os.NewFile(uintptr(fd), "TLS_CHAINFD")
 	}
 	// tlswrap is looked for once the server offers STARTTLS: a session
 	// that stays in clear text never asks (a readlink and a stat fewer).

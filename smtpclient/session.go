@@ -70,7 +70,11 @@ type ending struct {
 // run holds the whole dialogue and returns the exit code and a diagnostic
 // line for fd 2 ("" for none).
 func (s *session) run(sender string, rcpts []string) (int, string) {
-	e := s.deliver(sender, rcpts)
+	return s.end(s.deliver(sender, rcpts))
+}
+
+// end sends QUIT when e says so, ends the TLS side and prints e's report.
+func (s *session) end(e ending) (int, string) {
 	if e.quit {
 		// SPEC D2: QUIT after every SMTP-level outcome, reply not awaited.
 		s.w.WriteString("QUIT\r\n")

@@ -186,6 +186,7 @@ type helperSide struct {
 	path    string     // tlswrap, beside smtpclient
 	net     *fdio.Conn // fds 6/7
 	keyPass *os.File   // KEYPASSFD (qmail-remote's pipe), handed on; nil if none
+	chain   *os.File   // TLS_CHAINFD (qmail-rcheck's probe), handed on; nil if none
 	timeout time.Duration
 	cmd     *exec.Cmd
 	ch      *fdio.Conn
@@ -218,15 +219,26 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	// and finish would otherwise wait one round trip for it.
 	h.cmd = exec.Command(h.path, "-d", "3", "-q")
 	h.cmd.Stdin, h.cmd.Stdout, h.cmd.Stderr = fromApp[0], toApp[1], os.Stderr
-	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD).
-	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass}
+	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD),
+	// 10 (TLS_CHAINFD).
+	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, h.chain}
 	if h.keyPass != nil {
 		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
+	}
+	if h.chain != nil {
+		if h.cmd.Env == nil {
+			h.cmd.Env = os.Environ()
+		}
+		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=10")
 	}
 	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	reclaim, err := fdio.Start(h.cmd, r6, w7)
 	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
 		f.Close()
+	}
+	if h.chain != nil {
+		h.chain.Close() // tlswrap's alone: its reader sees EOF when tlswrap ends
+		h.chain = nil
 	}
 	if err != nil {
 		fromApp[1].Close()

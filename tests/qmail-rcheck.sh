@@ -2,8 +2,10 @@
 # (relay, MX through mxlookup and fakedns, literal, QMTP and QMTPS,
 # authsenders, domainips, a tlsdestinations rule, SMTPS), the timeout
 # table state of each candidate, and -c on broken control files of
-# every kind. The probe (-p) is in tests/rprobe.sh and tests/real.
-# Requirements: bin/*, tests/bin/fakedns.
+# every kind; the probe (-p) against fakepeer: what it shows, and that
+# it never sends MAIL (the peer's log). tests/real/probe.sh probes the
+# real Postfix.
+# Requirements: bin/*, tests/bin/fakedns, fakepeer, mkcerts.
 # Not tested here: every parser branch (go test ./lib/...).
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +31,7 @@ for a in "" "-c a.test" "-c x" "a.test s@x.test extra" "-x a.test" "-p"; do
 	QMAILHOME=$H "$BIN/qmail-rcheck" $a > "$T/out" 2> "$T/err"
 	echo "$? $(cat "$T/out")$(cat "$T/err")"
 done > "$T/all"
-check "$(cat "$T/all")" "$(for i in 1 2 3 4 5 6; do echo "100 usage: qmail-rcheck host [sender] | qmail-rcheck -c (qmail-remote-go $V)"; done)"
+check "$(cat "$T/all")" "$(for i in 1 2 3 4 5 6; do echo "100 usage: qmail-rcheck [-p] host [sender] | qmail-rcheck -c (qmail-remote-go $V)"; done)"
 
 case_ 'a relay route with a port: the line, the literal, no bind'
 home
@@ -209,6 +211,123 @@ mkdir "$C/smtproutes"
 check "$(rc -c | sed 's/: read control\/smtproutes: is a directory/: is a directory/')" "control/me: error: neither control/helohost nor control/me: qmail-remote defers every message
 control/smtproutes: error: unable to read: is a directory: qmail-remote defers every message
 2 errors, 0 warnings
+exit 111"
+
+# --- the probe (-p) against fakepeer on loopback
+
+K=$T/certs
+"$TBIN/mkcerts" "$K" > /dev/null || { echo "mkcerts failed"; exit 111; }
+# probe SCRIPT ARGS...: qmail-rcheck -p ARGS against fakepeer playing
+# SCRIPT once on 127.0.0.1 (the route a.test:[127.0.0.1]:PORT); its
+# output from the probe on (the port and the client's port made
+# constant) and its exit code; the peer's log in $T/log.
+probe() {
+	printf '%s\n' "$1" > "$T/script"
+	rm -f "$T/log"
+	listen 127.0.0.1:0 "$T/log" "$T/script"
+	shift
+	echo "a.test:[127.0.0.1]:$port" > "$C/smtproutes"
+	QMAILHOME=$H "$BIN/qmail-rcheck" -p "$@" > "$T/out" 2>&1
+	echo "exit $?" >> "$T/out"
+	wait $peerpid
+	sed -n '/^probe /,$p' "$T/out" | sed "s/:$port /:PORT /; s/connected from 127.0.0.1:[0-9]*/connected from 127.0.0.1:N/
+		s/^  TLS: TLSv1\.3 TLS_[A-Z0-9_]*;/  TLS: TLSv1.3 <cipher>;/"
+}
+
+case_ 'probe without STARTTLS: greeting, EHLO, the TLS line, ready, QUIT'
+home
+check "$(probe 'send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-AUTH PLAIN LOGIN
+send 250 8BITMIME
+read' a.test)" "probe 127.0.0.1:PORT ([127.0.0.1]):
+  connected from 127.0.0.1:N
+  < 220 mx.test ESMTP
+  > EHLO helo.test
+  < 250-mx.test
+  < 250-AUTH PLAIN LOGIN
+  < 250 8BITMIME
+  TLS: none; STARTTLS not offered
+  ready: a delivery would send MAIL now
+exit 0"
+case_ 'the probe never sends MAIL: the peer saw EHLO and QUIT only'
+check "$(tr -d '\r' < "$T/log")" "EHLO helo.test
+QUIT"
+
+case_ 'probe with STARTTLS and a pin rule: the chain, the pin line, the verdict; never MAIL'
+home
+pin=$(cat "$K/server.sha256")
+echo "%[127.0.0.1]:=$pin" > "$C/tlsdestinations"
+printf 'x.test:\n' > "$C/authsenders"
+probe "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $K/server.pem $K/server.key
+read
+send 250-mx.test
+send 250 AUTH PLAIN
+read" a.test s@x.test > "$T/p"
+colons=$(echo "$pin" | tr a-f A-F | sed 's/../&:/g; s/:$//')
+check "$(grep -v '^    valid\|^    names\|^    issuer' "$T/p" | sed '/certificate 1:/,$ { /SHA-256/d; }')" "probe 127.0.0.1:PORT ([127.0.0.1]):
+  connected from 127.0.0.1:N
+  < 220 mx.test ESMTP
+  > EHLO helo.test
+  < 250-mx.test
+  < 250 STARTTLS
+  TLS: TLSv1.3 <cipher>; certificate matches the pinned SHA-256 fingerprint
+  > EHLO helo.test
+  < 250-mx.test
+  < 250 AUTH PLAIN
+  ready: a delivery would send MAIL now
+  certificate 0: subject CN=mx.test
+    SHA-256 $colons
+  pin: %[127.0.0.1]:=$colons
+  certificate 1: subject CN=Test Intermediate CA,O=qmail-remote-go tests
+exit 0"
+case_ 'after STARTTLS the peer saw EHLO and QUIT, no MAIL'
+check "$(tr -d '\r' < "$T/log")" "EHLO helo.test
+STARTTLS
+EHLO helo.test
+QUIT"
+
+case_ 'a wrong pin: the verdict a delivery would give, the certificate still shown, exit 111'
+home
+echo "%[127.0.0.1]:=$(echo "$pin" | tr 0-9a-f 1-9a-f0)" > "$C/tlsdestinations"
+probe "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $K/server.pem $K/server.key" a.test > "$T/p"
+check "$(grep '^  verdict\|^  pin\|^  ready\|^exit' "$T/p" | sed 's/fingerprint: [0-9a-f]*/fingerprint: X/')" "  verdict: ZReceived X.509 certificate from: [127.0.0.1] does not match fingerprint: X. (#4.4.1)
+  verdict: the certificate's SHA-256 fingerprint is $pin
+  pin: %[127.0.0.1]:=$colons
+exit 111"
+
+case_ 'mandatory TLS and no STARTTLS: the verdict, exit 111, no MAIL'
+home
+echo '=[127.0.0.1]:' > "$C/tlsdestinations"
+probe 'send 220 mx.test ESMTP
+read
+send 250 mx.test
+read' a.test > "$T/p"
+check "$(grep '^  verdict\|^  ready\|^exit' "$T/p"; tr -d '\r' < "$T/log")" "  verdict: ZI wasn't able to negotiate a TLS connection with: [127.0.0.1]. (#4.4.1)
+exit 111
+EHLO helo.test
+QUIT"
+
+case_ 'a refused connection: said, exit 111'
+home
+echo "a.test:[127.0.0.1]:1" > "$C/smtproutes"
+QMAILHOME=$H "$BIN/qmail-rcheck" -p a.test > "$T/out" 2>&1
+echo "exit $?" >> "$T/out"
+check "$(sed -n '/^probe /,$p' "$T/out")" "probe 127.0.0.1:1 ([127.0.0.1]):
+  connect: dial tcp 127.0.0.1:1: connect: connection refused
 exit 111"
 
 finish

@@ -592,7 +592,7 @@ exit 0"
 case_ 'usage: one argument'
 sc 'send 220 hi' "$msg" a@x.test
 check "$out|$err" "
-exit 100|usage: smtpclient sender recip [recip ...] (qmail-remote-go $V)"
+exit 100|usage: smtpclient sender recip [recip ...] | smtpclient -p (qmail-remote-go $V)"
 
 case_ 'usage: HELOHOST unset'
 SCENV=TCPREMOTEIP=127.0.0.1

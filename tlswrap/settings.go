@@ -38,6 +38,7 @@ type settings struct {
 	password   []byte   // read from KEYPASSFD
 	passErr    error    // why it could not be read
 	passFD     int      // KEYPASSFD, -1 for none
+	chainFD    int      // TLS_CHAINFD, -1 for none (chain.go)
 	host       string   // TLSHOST for the report texts
 	timeout    time.Duration
 }
@@ -45,7 +46,7 @@ type settings struct {
 // readSettings reads the environment and the password. Its errors are
 // the caller's mistakes: exit 100.
 func readSettings() (*settings, error) {
-	s := &settings{verify: "none", depth: defaultDepth, passFD: -1}
+	s := &settings{verify: "none", depth: defaultDepth, passFD: -1, chainFD: -1}
 	s.serverName = os.Getenv("TLS_SERVERNAME")
 	if net.ParseIP(s.serverName) != nil {
 		s.serverName = "" // RFC 6066 3: no IP literals in SNI
@@ -86,6 +87,14 @@ func readSettings() (*settings, error) {
 	var err error
 	if s.timeout, err = fdio.TimeoutRemote(); err != nil {
 		return nil, err
+	}
+	if v, ok := os.LookupEnv("TLS_CHAINFD"); ok {
+		fd, err := strconv.ParseUint(v, 10, 16)
+		if err != nil || fd < 3 {
+			return nil, fmt.Errorf("TLS_CHAINFD is not a descriptor above 2: %q", v)
+		}
+		s.chainFD = int(fd)
+		syscall.CloseOnExec(s.chainFD) // for tlswrap alone, never prog
 	}
 	if v, ok := os.LookupEnv("KEYPASSFD"); ok {
 		fd, err := strconv.ParseUint(v, 10, 16)

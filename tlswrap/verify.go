@@ -35,6 +35,7 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 		return fail(tlsreport.NoCert, "obtain the certificate", errors.New("the server sent none"))
 	}
 	certs := cs.PeerCertificates
+	c.s.writeChain(certs)
 	switch c.s.verify {
 	case "none":
 		c.phrase = "certificate not checked"
