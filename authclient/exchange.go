@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/smtp"
+	"qmail-remote-go/lib/trace"
 )
 
 // mechanisms in order of preference, with the short name that the
@@ -28,6 +29,7 @@ type client struct {
 	w     *bufio.Writer // to the peer
 	ip    string        // printed in the reports
 	nonce func() string // the SCRAM client nonce; the tests fix it
+	trace *trace.T      // the transcript, every payload masked; nil when off
 
 	text []byte // capture of the latest reply (SPEC 5.1)
 }
@@ -173,6 +175,7 @@ func decodeChallenge(text []byte) ([]byte, bool) {
 // cmd sends one line and reads its reply. Lines are base64 or fixed
 // text: they never hold CR or LF.
 func (c *client) cmd(line string) (smtp.Reply, *failure) {
+	c.traceSent(line)
 	c.w.WriteString(line)
 	c.w.WriteString("\r\n")
 	if c.w.Flush() != nil {
@@ -180,10 +183,33 @@ func (c *client) cmd(line string) (smtp.Reply, *failure) {
 	}
 	rep, err := smtp.ReadReply(c.r)
 	if err != nil {
+		c.trace.Note("no reply: " + err.Error())
 		return rep, c.dropped()
+	}
+	if rep.Code == 334 {
+		c.trace.Masked(rep.Code)
+	} else {
+		c.trace.Got(rep.Text)
 	}
 	c.text = rep.Text
 	return rep, nil
+}
+
+// traceSent puts line in the transcript: "AUTH <mechanism>" as it is,
+// anything more (a payload) hidden.
+func (c *client) traceSent(line string) {
+	if c.trace == nil {
+		return
+	}
+	if mech, ok := strings.CutPrefix(line, "AUTH "); ok {
+		mech, rest, _ := strings.Cut(mech, " ")
+		if rest != "" {
+			mech += " " + trace.Hidden
+		}
+		c.trace.Sent("AUTH " + mech)
+		return
+	}
+	c.trace.Secret()
 }
 
 // quit builds the text of qmail-remote's quit(): "Connected to", ip,

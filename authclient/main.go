@@ -18,6 +18,7 @@ import (
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
+	"qmail-remote-go/lib/trace"
 )
 
 const (
@@ -57,6 +58,7 @@ func run(offered []string) int {
 		w:     bufio.NewWriter(conn),
 		ip:    ip,
 		nonce: rand.Text,
+		trace: trace.FromEnv(prog),
 	}
 	return output(c.auth(mech, user, pass), user)
 }

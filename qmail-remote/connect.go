@@ -12,6 +12,7 @@ import (
 
 	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/tcpto"
+	"qmail-remote-go/lib/trace"
 )
 
 // A host is the addresses of one MX host (or of a relay) in mxlookup's
@@ -48,13 +49,14 @@ type dialer struct {
 	dial    func(ctx context.Context, local netip.Addr, remote netip.AddrPort) (net.Conn, error)
 	// why is the latest address that failed and why (SPEC D33), the
 	// line the final report adds when no address would take the message.
-	why string
+	why   string
+	trace *trace.T // the transcript; nil when off
 }
 
 func (d *delivery) dialer() *dialer {
 	return &dialer{timeout: time.Duration(d.Cfg.TimeoutConnect) * time.Second, port: d.Route.Port,
 		bind: d.Src.Bind, where: d.Src.Where, table: tcpto.Path, pid: os.Getpid(),
-		now: func() int64 { return time.Now().Unix() }, dial: plan.Dial}
+		now: func() int64 { return time.Now().Unix() }, dial: plan.Dial, trace: d.note}
 }
 
 // attemptDelay is RFC 8305 5's Connection Attempt Delay.
@@ -97,6 +99,9 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 			r.busy[family(c.Addr)] = false
 			switch {
 			case d.err == nil:
+				if k.trace != nil {
+					k.trace.Note("connected to " + netip.AddrPortFrom(c.Addr, uint16(k.port)).String() + " from " + d.conn.LocalAddr().String())
+				}
 				k.connected(c.Addr, r.found[d.i])
 				return d.conn, c, nil
 			case bindError(d.err) != nil:
@@ -105,6 +110,7 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 				k.failed(c.Addr)
 			}
 			k.why = k.reason(c.Addr, d.err)
+			k.trace.Note(k.why)
 			r.start()
 		case <-r.timer.C:
 			r.start() // the family in flight is busy: only the other can start
@@ -157,6 +163,7 @@ func (k *dialer) pick(h *host, busy [2]bool, found []bool) int {
 			return i
 		}
 		k.why = k.at(c.Addr) + "skipped: marked dead in the timeout table"
+		k.trace.Note(k.why)
 	}
 	return -1
 }

@@ -12,11 +12,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
 
@@ -89,9 +92,13 @@ type delivery struct {
 	*plan.Plan
 	msg message
 	bin string // the folder our stages live in
+	// trace is the transcript's file (SMTPTRACE, control/tracedestinations)
+	// and note our own lines in it; nil when tracing is off.
+	trace *os.File
+	note  *trace.T
 }
 
-func (d *delivery) run() ([]byte, *final) {
+func (d *delivery) run() (out []byte, f *final) {
 	if err := os.Chdir(control.HomeDir()); err != nil {
 		return nil, temp("Unable to switch to home directory. (#4.3.0)\n")
 	}
@@ -112,15 +119,28 @@ func (d *delivery) run() ([]byte, *final) {
 		return nil, temp("Unable to find my own folder: %s. (#4.3.0)\n", oneLine(err.Error()))
 	}
 	d.bin = filepath.Dir(exe)
-	var f *final
 	if d.msg, f = openMessage(os.Stdin); f != nil {
 		return nil, f
 	}
-	cands, f := d.candidates()
-	if f != nil {
-		return nil, f
+	if d.trace = d.openTrace(); d.trace != nil {
+		defer d.trace.Close()
+		d.note = trace.New(d.trace, "qmail-remote")
+		d.note.Note("delivery to " + d.host + " from <" + d.sender + "> for " + strconv.Itoa(len(d.rcpts)) +
+			" recipient(s); route " + d.Route.Host + " port " + strconv.Itoa(d.Route.Port) + ", " + d.Speaker())
 	}
-	return d.try(cands)
+	cands, f := d.candidates()
+	if f == nil {
+		out, f = d.try(cands)
+	}
+	if d.note != nil {
+		rep := out
+		if f != nil {
+			rep = f.bytes()
+		}
+		r := strings.NewReplacer("\n\x00", " | ", "\x00", " | ", "\n", " / ")
+		d.note.Note("reports: " + r.Replace(strings.TrimRight(string(rep), "\x00\n")))
+	}
+	return out, f
 }
 
 // fileError names the file and what went wrong with it, without Go's

@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,9 +134,14 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	}
 	defer sp.Close()
 	name, args := d.Argv(d.bin, append([]string{d.sender}, d.rcpts...), clear)
+	// fds 3, 4, 5 closed; 6 and 7 the socket; plan.AuthFD (8); plan.KeyPassFD (9)
+	extra := []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass}
+	if d.trace != nil {
+		extra = append(extra, d.trace) // traceFD (10)
+		sp.Env = append(sp.Env, "TRACEFD="+strconv.Itoa(traceFD))
+	}
 	return stage{name: name, args: args, env: sp.Env, stdin: d.msg.f,
-		// fds 3, 4, 5 closed; 6 and 7 the socket; plan.AuthFD (8); plan.KeyPassFD (9)
-		extra: []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass},
+		extra: extra,
 		limit: d.speakLimit(), max: 6000*len(d.rcpts) + 12000}.run(d.bin)
 }
 

@@ -89,9 +89,10 @@ func loopback(ip string) bool {
 }
 
 // execAuth starts authclient beside us on the channel's descriptors,
-// with the credentials' pipe as its descriptor 3. It is the only other
-// reader of that pipe; we never read it.
-func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeout time.Duration) authRunner {
+// with the credentials' pipe as its descriptor 3 (and the transcript tr,
+// if any, as its descriptor 8). It is the only other reader of that
+// pipe; we never read it.
+func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeout time.Duration, tr *os.File) authRunner {
 	return func(mechs []string) (int, []byte) {
 		r, w := channel()
 		cmd := exec.Command(path, mechs...)
@@ -100,6 +101,12 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr
 		cmd.ExtraFiles = []*os.File{creds, nil, nil, r, w}
 		cmd.Env = authEnv()
+		if tr != nil {
+			// The transcript goes on through the exchange, which
+			// authclient masks (authclient.8).
+			cmd.ExtraFiles = append(cmd.ExtraFiles, tr)
+			cmd.Env = append(cmd.Env, "TRACEFD=8")
+		}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		cmd.WaitDelay = time.Second
 		// fdio.Start: the channel keeps its deadlines for the rest of
@@ -127,7 +134,7 @@ func authEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "SSL") || strings.HasPrefix(name, "TLS") || name == "KEYPASSFD" || name == "AUTHFD" {
+		if strings.HasPrefix(name, "SSL") || strings.HasPrefix(name, "TLS") || name == "KEYPASSFD" || name == "AUTHFD" || name == "TRACEFD" {
 			continue
 		}
 		env = append(env, kv)

@@ -38,6 +38,7 @@ func (s *session) chunks(k *smtp.Chunker, first []byte) ending {
 			if last {
 				word = " LAST"
 			}
+			s.trace.Sent(fmt.Sprintf("BDAT %d%s", len(chunk), word))
 			fmt.Fprintf(s.w, "BDAT %d%s\r\n", len(chunk), word)
 			s.w.Write(chunk)
 			if werr = s.w.Flush(); werr != nil {
@@ -59,14 +60,14 @@ func (s *session) chunks(k *smtp.Chunker, first []byte) ending {
 		stop.Store(true)
 		for range sent {
 			if read {
-				_, err := smtp.ReadReply(s.r)
+				_, err := s.readReply()
 				read = err == nil
 			}
 		}
 		<-done
 	}
 	for last := range sent {
-		rep, err := smtp.ReadReply(s.r)
+		rep, err := s.readReply()
 		if err != nil {
 			finish(false)
 			s.committed = lastOut

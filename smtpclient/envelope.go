@@ -134,6 +134,9 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		}
 	}
 	batch, n, ends := envelope(mail, going, p.chunking, first, whole)
+	if s.trace != nil {
+		s.traceBatch(mail, going, p.chunking, len(first), ends)
+	}
 	w := s.send(batch, whole && n > 0)
 
 	rep, e := s.pipeReply(w)
@@ -184,6 +187,23 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		return *s.dropped()
 	}
 	return s.body()
+}
+
+// traceBatch puts the lines of the batch in the transcript, the
+// message of a BDAT LAST as a note.
+func (s *session) traceBatch(mail string, rcpts []string, chunking bool, size, ends int) {
+	s.traceSent(mail)
+	for _, r := range rcpts {
+		s.trace.Sent(r)
+	}
+	switch {
+	case ends == 0:
+	case !chunking:
+		s.trace.Sent("DATA")
+	default:
+		s.trace.Sent(fmt.Sprintf("BDAT %d LAST", size))
+		s.trace.Note("the message (not shown)")
+	}
 }
 
 // envelope is the batch: MAIL, the RCPT lines rcpts (of the recipients
@@ -240,7 +260,7 @@ func (w *batch) wait() error {
 // waits for the writer, and says "Possible duplicate!" when the batch
 // held the whole message.
 func (s *session) pipeReply(w *batch) (smtp.Reply, *ending) {
-	rep, err := smtp.ReadReply(s.r)
+	rep, err := s.readReply()
 	if err != nil {
 		if w.wait() == nil && w.last {
 			s.committed = true
@@ -260,13 +280,14 @@ func (s *session) abandon(w *batch, k int, chunking, accepted bool, e ending) en
 	var rep smtp.Reply
 	var err error
 	for i := 0; i < k && err == nil; i++ {
-		rep, err = smtp.ReadReply(s.r)
+		rep, err = s.readReply()
 	}
 	w.wait()
 	if k > 0 && err == nil && !chunking && rep.Code == 354 {
 		if accepted {
 			e.quit = false
 		} else {
+			s.trace.Sent(".")
 			s.w.WriteString(".\r\n") // flushed with QUIT
 		}
 	}

@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
 
@@ -55,6 +57,7 @@ func run(args []string) int {
 		helo: helo,
 	}
 	s.chanFiles = conn.Files
+	s.trace = trace.FromEnv(prog)
 	closeOnExec("AUTHFD", "KEYPASSFD", "TLS_CHAINFD")
 	if err := s.tlsSettings(conn, timeout); err != nil {
 		return fatal(100, err.Error())
@@ -67,6 +70,10 @@ func run(args []string) int {
 	if probing {
 		code, diag = s.runProbe()
 	} else {
+		if s.trace != nil {
+			s.trace.Note("to " + ip + " port " + os.Getenv("TCPREMOTEPORT") + ", TLS " + s.level + ", host " + s.host +
+				", from " + args[1] + " to " + strconv.Itoa(len(args)-2) + " recipient(s)")
+		}
 		code, diag = s.run(args[1], args[2:])
 	}
 	if diag != "" {
@@ -176,7 +183,7 @@ func (s *session) authSettings(timeout time.Duration) error {
 	// A missing authclient is said when AUTH is due (execAuth), as the
 	// report of that address, not as a connection that never was.
 	path, _ := beside("authclient")
-	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout)
+	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout, s.trace.File())
 	s.clearAuthOK = os.Getenv("AUTHCLEAR") == "yes"
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
 	"qmail-remote-go/lib/tlsreport"
+	"qmail-remote-go/lib/trace"
 )
 
 // A session is one SMTP dialogue. In lock step (SPEC 5) every command
@@ -52,6 +53,7 @@ type session struct {
 	tlsLine string            // the TLS line of a K report (SPEC D20)
 	note    string            // a last line for the message report (TLS not used, and why)
 	outErr  error             // the first failure to write a report
+	trace   *trace.T          // the transcript (TRACEFD); nil when off
 	// committed: the whole message is on the wire and its verdict is
 	// unread, so a lost connection may leave it delivered (SPEC 1.6).
 	committed bool
@@ -77,6 +79,7 @@ func (s *session) run(sender string, rcpts []string) (int, string) {
 func (s *session) end(e ending) (int, string) {
 	if e.quit {
 		// SPEC D2: QUIT after every SMTP-level outcome, reply not awaited.
+		s.trace.Sent("QUIT")
 		s.w.WriteString("QUIT\r\n")
 		s.w.Flush()
 	}
@@ -333,6 +336,8 @@ func (s *session) body() ending {
 		return *s.dropped()
 	}
 	// RFC 5321 4.1.1.4: the mail data ends with "<CRLF>.<CRLF>".
+	s.trace.Note("the message (not shown)")
+	s.trace.Sent(".")
 	s.w.WriteString(".\r\n")
 	if s.w.Flush() != nil {
 		return *s.dropped()
@@ -381,6 +386,7 @@ func (s *session) verdict(rep smtp.Reply) ending {
 // cmd sends one command line and reads its reply. The line never holds
 // CR or LF: the callers check the addresses, main checks HELOHOST.
 func (s *session) cmd(line string) (smtp.Reply, *ending) {
+	s.traceSent(line)
 	s.w.WriteString(line)
 	s.w.WriteString("\r\n")
 	if s.w.Flush() != nil {
@@ -392,12 +398,37 @@ func (s *session) cmd(line string) (smtp.Reply, *ending) {
 // reply reads one reply and makes it the current capture. A dead
 // connection, a timeout and a malformed reply all end the session.
 func (s *session) reply() (smtp.Reply, *ending) {
-	rep, err := smtp.ReadReply(s.r)
+	rep, err := s.readReply()
 	if err != nil {
 		return rep, s.dropped()
 	}
 	s.text = rep.Text
 	return rep, nil
+}
+
+// traceSent puts a command line in the transcript, the user name of
+// MAIL's AUTH= parameter hidden: secrets.sh counts it a secret too.
+func (s *session) traceSent(line string) {
+	if s.trace == nil {
+		return
+	}
+	if s.mailParam != "" {
+		line = strings.Replace(line, s.mailParam, " AUTH="+trace.Hidden, 1)
+	}
+	s.trace.Sent(line)
+}
+
+// readReply reads one reply and puts it in the transcript.
+func (s *session) readReply() (smtp.Reply, error) {
+	rep, err := smtp.ReadReply(s.r)
+	if s.trace != nil {
+		if err != nil {
+			s.trace.Note("no reply: " + err.Error())
+		} else {
+			s.trace.Got(rep.Text)
+		}
+	}
+	return rep, err
 }
 
 // quit builds the report of qmail-remote's quit(): prefix, ip, suffix, a
@@ -428,6 +459,9 @@ func (s *session) remote() string {
 }
 
 func (s *session) report(letter byte, text string) {
+	if s.trace != nil {
+		s.trace.Note("report " + string(letter) + strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "\n", " / "))
+	}
 	if s.outErr == nil {
 		s.outErr = report.Write(s.out, letter, text)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -99,6 +100,7 @@ func (s *session) startTLS() *ending {
 	}
 	s.tlsOn = true
 	s.tlsLine = tlsLine(env)
+	s.trace.Note("TLS started; from here on what passes inside it: " + strings.TrimSuffix(s.tlsLine, "\n"))
 	if c, ok := ch.(*fdio.Conn); ok {
 		s.chanFiles = c.Files
 	}
@@ -123,6 +125,7 @@ func (s *session) tlsFailed(env map[string]string) *ending {
 	if why := env["TLSWRAP_REASON"]; why != "" {
 		e.text += report.Printable(why) + "\n" // SPEC D33: what was wrong with the certificate
 	}
+	s.trace.Note("TLS failed: " + e.text)
 	switch kind {
 	case tlsreport.Cert, tlsreport.Key, tlsreport.KeyMatch, tlsreport.CA, tlsreport.Ciphers, tlsreport.PinLen:
 		return e // the same at every address: final

@@ -254,6 +254,9 @@ read"
 authpeer "$authtls"
 echo "@x.test:[127.0.0.1]:$port|$USER_|$PASS_" > "$C/authsenders"
 echo "x.test:$K/client.pem|$K/client-pkcs8.key|$KEYPASS" > "$C/domaincerts"
+# A transcript of this delivery (control/tracedestinations, as for live
+# traffic): the whole dialogue, the part inside TLS too, secrets hidden.
+echo "example.test:$T/transcript" > "$C/tracedestinations"
 rm -f "$T/pid.authclient" "$T/pid.tlswrap" "$T/credbytes" "$T/credfd.authclient" "$T/credfd.smtpclient" "$T/keyfd.smtpclient" "$T/clientsubject"
 qr example.test
 hold
@@ -276,6 +279,38 @@ case_ 'while held, the credentials pipe is open in qmail-remote and smtpclient (
 check "$(sort -u "$T/holders.cred" | tr '\n' ' ')" 'qmail-remote smtpclient 8 '
 case_ "while held, the key password's pipe is open in qmail-remote, smtpclient (fd 9) and tlswrap only"
 check "$(sort -u "$T/holders.key" | grep -v '^tlswrap 9$' | tr '\n' ' ')" 'qmail-remote smtpclient 9 '
+case_ 'the transcript (control/tracedestinations): the dialogue inside TLS, AUTH and its payloads hidden, MAIL without the user'
+check "$(sed 's/^\([a-z-]*\)\[[0-9]*\] [0-9]*\.[0-9]* /\1 /; s/TLS_[A-Z0-9_]*;/<cipher>;/' "$T/transcript" | grep -v -e '^qmail-remote \* connected to' -e '^smtpclient \* TLS started')" "qmail-remote * delivery to example.test from <a@x.test> for 1 recipient(s); route [127.0.0.1] port $port, smtpclient
+smtpclient * to 127.0.0.1 port $port, TLS try, host [127.0.0.1], from a@x.test to 1 recipient(s)
+smtpclient < 220 mx.test ESMTP
+smtpclient > EHLO helo.test
+smtpclient < 250-mx.test
+smtpclient < 250-STARTTLS
+smtpclient < 250 AUTH PLAIN
+smtpclient > STARTTLS
+smtpclient < 220 go ahead
+smtpclient > EHLO helo.test
+smtpclient < 250-mx.test
+smtpclient < 250 AUTH PLAIN
+authclient > AUTH PLAIN
+authclient < 334 <AUTH data hidden>
+authclient > <AUTH data hidden>
+authclient < 235 2.7.0 ok
+smtpclient > MAIL FROM:<a@x.test> AUTH=<AUTH data hidden>
+smtpclient < 250 ok
+smtpclient > RCPT TO:<b@y.test>
+smtpclient < 250 ok
+smtpclient * report r
+smtpclient > DATA
+smtpclient < 354 go
+smtpclient * the message (not shown)
+smtpclient > .
+smtpclient < 250 ok queued
+smtpclient > QUIT
+smtpclient * report K127.0.0.1 TLS transmitted message accepted. / Remote host said: 250 ok queued / TLS: TLSv1.3 <cipher>; certificate not checked
+qmail-remote * reports: r | K127.0.0.1 TLS transmitted message accepted. / Remote host said: 250 ok queued / TLS: TLSv1.3 <cipher>; certificate not checked"
+check "$(grep -c '^qmail-remote\[[0-9]*\] [0-9]*\.[0-9]* \* connected to 127.0.0.1:'"$port from 127.0.0.1:" "$T/transcript")$(grep -c '^smtpclient\[[0-9]*\] [0-9.]* \* TLS started' "$T/transcript")" 11
+rm -f "$C/tracedestinations"
 
 # 7. AUTH in clear text (loopback, no STARTTLS offered), LOGIN, held
 # before the 235; domaincerts still names a key with a password, which
@@ -305,9 +340,16 @@ echo "@x.test:[127.0.0.1]:$port|$USER_|$PASS_" > "$C/authsenders"
 rm -f "$T/pid.authclient" "$T/credbytes" "$T/credfd.authclient" "$T/credfd.smtpclient" "$T/keyfd.smtpclient"
 : > "$T/holders.cred"
 : > "$T/holders.key"
-qr example.test
+SMTPTRACE=$T/transcript.login qr example.test
 hold
 finishqr
+case_ 'the transcript (SMTPTRACE): AUTH LOGIN, the prompts and both answers hidden'
+check "$(sed -n 's/^authclient\[[0-9]*\] [0-9]*\.[0-9]* //p' "$T/transcript.login")" '> AUTH LOGIN
+< 334 <AUTH data hidden>
+> <AUTH data hidden>
+< 334 <AUTH data hidden>
+> <AUTH data hidden>
+< 235 2.7.0 ok'
 case_ 'AUTH LOGIN in clear text to loopback: delivered'
 check "$(tr '\0' '|' < "$T/out" | head -n 1)" "r|K127.0.0.1 accepted message."
 case_ '... the credentials pipe still unread when authclient started'
@@ -328,7 +370,9 @@ case_ 'the suite saw authclient and tlswrap run (argv and environment)'
 [ "$(grep -a -c -F bin2/authclient "$T/seen")" -ge 2 ] && [ "$(grep -a -c -F bin2/tlswrap "$T/seen")" -ge 1 ] && seen=yes || seen=no
 check "$seen" yes
 
-for what in "$USER_" "$PASS_" PaSsWoRd "$KEYPASS"; do
+for what in "$USER_" "$PASS_" PaSsWoRd "$KEYPASS" "$(printf '\0%s\0%s' "$USER_" "$PASS_" | base64 -w 0)" "$(printf %s "$USER_" | base64 -w 0)"; do
+	case_ "secret '$what' in no transcript"
+	check "$(cat "$T"/transcript* | grep -c -a -F -- "$what")" 0
 	case_ "secret '$what' in no argv or environment handed to a stage"
 	check "$(grep -c -F -- "$what" "$T/seen")" 0
 	case_ "secret '$what' in no /proc cmdline or environ of a running stage or qmail-remote"

@@ -32,7 +32,7 @@ func StageEnv() []string {
 			name == "HELOHOST", name == "TIMEOUTREMOTE",
 			// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
 			strings.HasPrefix(name, "TLS"), name == "CAFILE", name == "CADIR",
-			name == "CERTFILE", name == "KEYFILE", name == "KEYPASSFD",
+			name == "CERTFILE", name == "KEYFILE", name == "KEYPASSFD", name == "TRACEFD",
 			strings.HasPrefix(name, "AUTH"):
 			continue
 		}
