@@ -32,6 +32,7 @@ func main() {
 	// A failed write of the reports must not kill us: qmail-rspawn would
 	// read a death by SIGPIPE as a crash. We exit 0 whatever happens.
 	signal.Ignore(syscall.SIGPIPE)
+	inheritNothing()
 	oneProc()
 	os.Stdout.Write(deliver(os.Args[1:]))
 	os.Exit(0)

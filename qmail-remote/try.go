@@ -43,8 +43,10 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 				}
 				return withNote(r.out, note), nil
-			case 100, 111:
+			case 100, 111, exitClearRetry:
 				// This host would not take the message; another may.
+				// (exitClearRetry here: a clear-text retry that our
+				// policy does not allow, see session.)
 				// Its reason, if it gave one, is a single message report.
 				if len(r.out) > 0 {
 					if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
@@ -96,11 +98,14 @@ const exitClearRetry = 112
 // session runs the speaker on conn, connected to c, and closes it. When
 // the opportunistic handshake failed, it connects to c once more and
 // runs it in clear text (SPEC D8); note then says why. ok is false
-// when that second connection could not be made.
+// when that second connection could not be made. Whether to retry is
+// our policy's decision (ClearRetry), not the stage's: a 112 where the
+// policy allows no retry goes back to try as it came, and try counts it
+// as a failure of this address (as 111).
 func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, note string, ok bool, f *final) {
 	r = d.speak(conn.(*net.TCPConn), c, false)
 	conn.Close()
-	if r.exitCode() != exitClearRetry {
+	if r.exitCode() != exitClearRetry || !d.ClearRetry(c) {
 		return r, "", true, nil
 	}
 	if _, err := report.Parse(r.out, 0); err != nil || r.overflow {

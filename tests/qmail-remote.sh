@@ -646,7 +646,7 @@ fqr() {
 }
 stage() { printf '#!/bin/sh\n%s\n' "$1" > "$T/fbin/smtpclient"; chmod 755 "$T/fbin/smtpclient"; }
 
-peer 127.0.0.1 'hang' 12
+peer 127.0.0.1 'hang' 17
 route
 
 case_ 'smtpclient killed by a signal: Z, never K'
@@ -686,6 +686,39 @@ case_ 'smtpclient that floods fd 1: killed at once, Z'
 stage 'printf "r\0"; exec yes'
 check "$(fqr a.test s@x.test r@a.test)" "ZConnected to 127.0.0.1 but smtpclient printed too much. (#4.3.0)
 ^@"
+
+# Issue 17 item 8: no stage inherits what the caller left open. Here
+# fds 12 and 13 (a shell's, say) are open when qmail-remote starts; the
+# stage looks for them (fds 3-9 qmail-remote sets or closes itself).
+case_ 'descriptors above 2 left open by the caller: no stage inherits them'
+stage "for n in 12 13; do [ -e /dev/fd/\$n ] && echo \"fd \$n leaked\"; done > $T/fds
+printf 'r\\0K127.0.0.1 accepted message.\\n\\0'"
+check "$(QMAILHOME=$H bash -c 'exec 12< "$1" 13> /dev/null; exec "$2" a.test s@x.test r@a.test' sh "$T/msg" "$T/fbin/qmail-remote" < "$T/msg" 2>&1 | show)
+$(cat "$T/fds")" "r^@K127.0.0.1 accepted message.
+^@
+"
+
+# Item 8: the clear-text retry (exit 112, SPEC D8) is qmail-remote's
+# decision, by its own policy for the address: only at the opportunistic
+# level. A stage that exits 112 otherwise failed this address, as a 111.
+# The fake stage exits 112 on its first run, whatever its TLS=, and
+# delivers on a second.
+stage "[ -s $T/tlslog ] && { echo \"TLS=\$TLS\" >> $T/tlslog; printf 'r\\0K127.0.0.1 accepted message.\\n\\0'; exit 0; }
+echo \"TLS=\$TLS\" >> $T/tlslog
+printf 'ZI wasn\\047t able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)\\n\\0'; exit 112"
+for c in '|try no|r^@K127.0.0.1 accepted message.
+TLS: none; retried in clear text after: I wasn'"'"'t able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+^@' '-*:|must|ZI wasn'"'"'t able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+^@' '!*:|no|ZI wasn'"'"'t able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+^@'; do
+	rule=${c%%|*} rest=${c#*|} levels=${rest%%|*} want=${rest#*|}
+	case_ "a stage exits 112 (retry in clear) with tlsdestinations '$rule': TLS= $levels"
+	rm -f "$T/tlslog" "$C/tlsdestinations"
+	[ -n "$rule" ] && echo "$rule" > "$C/tlsdestinations"
+	check "$(fqr a.test s@x.test r@a.test)" "$want"
+	check "$(tr '\n' ' ' < "$T/tlslog")" "$(for l in $levels; do printf 'TLS=%s ' $l; done)"
+done
+rm -f "$C/tlsdestinations"
 
 case_ 'qmail-remote killed during the dialogue: its smtpclient dies with it'
 stage 'echo $$ > "$PIDFILE"; exec sleep 100'

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
 
@@ -138,6 +139,16 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 		return nil, nil, err
 	}
 	return append(env, "KEYPASSFD="+strconv.Itoa(KeyPassFD)), r, nil
+}
+
+// ClearRetry tells whether a failed handshake with candidate c may be
+// retried in clear text on the same address (SPEC D8): only when our own
+// policy for it is opportunistic STARTTLS on an SMTP route, not for a
+// mandatory level, SMTPS, or QMTP, whatever exit code a stage gives
+// (issue 17 item 8: a stage, or whatever is at its place, does not
+// choose clear text for us).
+func (p *Plan) ClearRetry(c Candidate) bool {
+	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS()
 }
 
 // TLSVars are the variables of tlswrap.8 that tell tlswrap how to check

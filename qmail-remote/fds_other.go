@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// cloexecFrom3: no single call for it here; inheritNothing walks.
+func cloexecFrom3() bool { return false }
