@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"reflect"
 	"testing"
+
+	"qmail-remote-go/lib/control"
 )
 
 func TestParseCandidates(t *testing.T) {
@@ -54,6 +56,28 @@ func TestIpmeHasLoopback(t *testing.T) {
 	for _, a := range []string{"127.0.0.1", "0.0.0.0", "::"} {
 		if !me[netip.MustParseAddr(a)] {
 			t.Errorf("Ipme lacks %s", a)
+		}
+	}
+}
+
+// TestCheckSource: a domainips line checked alone gives the report
+// qmail-remote gives when the line applies.
+func TestCheckSource(t *testing.T) {
+	e := func(v string) control.Entry { return control.Entry{Value: v, Where: "control/domainips line 3"} }
+	for v, want := range map[string]string{
+		"192.0.2.5|out.test":   "",
+		"|out.test":            "",
+		"::":                   "",
+		"192.0.2.500":          "Invalid ipaddr in control/domainips (#4.3.0)\ncontrol/domainips line 3: \"192.0.2.500\" is not an IP address\n",
+		"fe80::1%nosuchif0":    "Invalid ipaddr in control/domainips (#4.3.0)\ncontrol/domainips line 3: no interface nosuchif0\n",
+		"192.0.2.5|out\r.test": "Syntax error in control/domainips line 3: a line break inside the name. (#4.3.5)\n",
+	} {
+		got := ""
+		if f := CheckSource(e(v)); f != nil {
+			got = f.Text
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", v, got, want)
 		}
 	}
 }

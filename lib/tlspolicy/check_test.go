@@ -34,3 +34,37 @@ func TestCheckKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckValue: every value error Select gives for a matching line,
+// found on a line that matches nothing yet; the files a line names.
+func TestCheckValue(t *testing.T) {
+	e := func(v string) control.Entry { return control.Entry{Value: v, Where: "control/tlsdestinations line 2"} }
+	tests := []struct {
+		key, value string
+		note, err  string
+		files      []string
+	}{
+		{"=mx.test", "/etc/ca.pem|2", "", "", []string{"/etc/ca.pem"}},
+		{"mx.test", "/etc/certs/|HIGH|1;465", "", "", []string{"/etc/certs/"}},
+		{"%mx.test", "=AB:CD:EF", "", "", nil},
+		{"%mx.test", "=zz", "", `control/tlsdestinations line 2: bad fingerprint "zz"`, nil},
+		{"%mx.test", "", "", "control/tlsdestinations line 2: no fingerprint (want %host:=<hex>)", nil},
+		{"=mx.test", "|abc|def", "", `control/tlsdestinations line 2: bad depth "def"`, nil},
+		{"=mx.test", ";0", "", `control/tlsdestinations line 2: bad port "0"`, nil},
+		{"!mx.test", "junk", "the value of a ! rule is ignored", "", nil},
+		{"!mx.test", "", "", "", nil},
+	}
+	for _, tt := range tests {
+		note, err := CheckValue(tt.key, e(tt.value))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if note != tt.note || got != tt.err {
+			t.Errorf("%s:%s: %q, %q; want %q, %q", tt.key, tt.value, note, got, tt.note, tt.err)
+		}
+		if f := Files(tt.key, e(tt.value)); len(f) != len(tt.files) || (len(f) == 1 && f[0] != tt.files[0]) {
+			t.Errorf("%s:%s: files %q, want %q", tt.key, tt.value, f, tt.files)
+		}
+	}
+}
