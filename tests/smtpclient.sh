@@ -639,4 +639,27 @@ MAIL FROM:<a@x>^M
 RCPT TO:<b@y>^M
 QUIT^M"
 
+case_ 'D35: SMTPUTF8 offered: UTF-8 local parts unquoted on the wire, one quoted for its space'
+sc 'send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 SMTPUTF8
+read
+send 250 ok
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok' "$msg" jörg@x.test josé@example 'josé smith@example'
+check "$out" "r^@r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$(sed -n 2,4p "$T/log" | tr -d '\r')" 'MAIL FROM:<jörg@x.test> SMTPUTF8
+RCPT TO:<josé@example>
+RCPT TO:<"josé smith"@example>'
+
 finish
