@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +74,10 @@ func run(args []string) int {
 		if s.trace != nil {
 			s.trace.Note("to " + ip + " port " + os.Getenv("TCPREMOTEPORT") + ", TLS " + s.level + ", host " + s.host +
 				", from " + args[1] + " to " + strconv.Itoa(len(args)-2) + " recipient(s)")
+			if s.tlsOn {
+				// SMTPS: tlswrap -i did the handshake before we ran.
+				s.trace.Note("over TLS from the first byte: " + strings.TrimSuffix(s.tlsLine, "\n"))
+			}
 		}
 		code, diag = s.run(args[1], args[2:])
 	}
