@@ -19,8 +19,9 @@ import (
 	"qmail-remote-go/lib/route"
 )
 
-// chainFD is where smtpclient -p (and tlswrap) find TLS_CHAINFD.
-const chainFD = 10
+// chainFD is where smtpclient -p (and tlswrap) find TLS_CHAINFD; 10
+// is the transcript's (TRACEFD) in a delivery.
+const chainFD = 11
 
 // probeAll probes each candidate in turn: 0 when one of them took the
 // session as far as a delivery would go before MAIL, else 111.
@@ -97,8 +98,8 @@ func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &limited{&stdout, 64 * 1024}, &limited{&stderr, 4096}
 	// fds 3, 4, 5 closed; 6 and 7 the socket; 8 closed; plan.KeyPassFD
-	// (9); chainFD (10).
-	cmd.ExtraFiles = []*os.File{nil, nil, nil, sock, sock, nil, sp.KeyPass, chainW}
+	// (9); 10 closed; chainFD (11).
+	cmd.ExtraFiles = []*os.File{nil, nil, nil, sock, sock, nil, sp.KeyPass, nil, chainW}
 	got := make(chan []byte, 1)
 	go func() {
 		b, _ := io.ReadAll(io.LimitReader(chainR, 64*1024))

@@ -223,8 +223,8 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	h.cmd = exec.Command(h.path, "-d", "3", "-q")
 	h.cmd.Stdin, h.cmd.Stdout, h.cmd.Stderr = fromApp[0], toApp[1], os.Stderr
 	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD),
-	// 10 (TLS_CHAINFD).
-	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, h.chain}
+	// 10, 11 (TLS_CHAINFD).
+	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, nil, h.chain}
 	if h.keyPass != nil {
 		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
 	}
@@ -232,7 +232,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		if h.cmd.Env == nil {
 			h.cmd.Env = os.Environ()
 		}
-		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=10")
+		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=11")
 	}
 	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	reclaim, err := fdio.Start(h.cmd, r6, w7)
