@@ -552,26 +552,43 @@ check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cip
 ^@exit 0"
 waitpeers
 
-case_ 'SPEC 4.9.2: ... and for another sender TLS is off for the run: no STARTTLS at all'
+# D28 (overrides SPEC 4.9.2's "TLS off for the run"): for another
+# sender the rule is skipped, and the next rule or the default applies.
+case_ 'D28: ... and for another sender the rule is skipped: the default, STARTTLS unchecked'
 home
-peer 127.0.0.2 "send 220 mx.test ESMTP
-read
-send 250-mx.test
-send 250 STARTTLS
-read
-send 250 ok
-read
-send 250 ok
-read
-send 354 go
-data
-send 250 ok
-read"
+peer 127.0.0.2 "$tlsok"
 route
 echo "mx.test:$K/ca.pem|||x.test" > "$C/tlsdestinations"
-check "$(qr mx.test s@other.test r@mx.test | head -n 1)" "r^@K127.0.0.2 accepted message."
+check "$(qr mx.test s@other.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate not checked
+^@exit 0"
 waitpeers
-check "$(wire 127.0.0.2 | grep -c STARTTLS)" 0
+
+case_ 'D28: ... or the next matching rule (=mx.test: for everyone else: verified for the name)'
+home
+peer 127.0.0.2 "$tlsok"
+route
+printf '%s\n' "mx.test:$K/ca.pem|||x.test" "=mx.test:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mx.test s@other.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified for mx.test
+^@exit 0"
+waitpeers
+
+case_ 'D28: a global !*: does not switch off =mx.test: (a rule keyed on the host wins)'
+home
+peer 127.0.0.2 "$tlsok"
+route
+printf '%s\n' '!*:' "=mx.test:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified for mx.test
+^@exit 0"
+waitpeers
+
+case_ 'D28: ... nor %mx.test:=<pin>'
+home
+peer 127.0.0.2 "$tlsok"
+route
+printf '%s\n' "%mx.test:=$(cat "$K/server.sha256")" '!:' > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate matches the pinned SHA-256 fingerprint
+^@exit 0"
+waitpeers
 
 case_ 'a 100 KB certificate chain: delivered'
 home

@@ -115,14 +115,18 @@ type rule struct {
 // which no rule matches the host also gives Try: the file only adds
 // rules. "!*:" or "!:" turns TLS off for every destination.
 //
-// The first match wins, in sq3's order (SPEC 4.9.1, D6):
+// The first match wins, in this order (D28, which overrides sq3's
+// order of SPEC 4.9.1 where "!*" came second): every rule keyed on the
+// host or a suffix of it before every '*' form, so a global "!*" turns
+// off only the default:
 //
-//	!host, !.suffix, !*, !   never (the value is ignored)
+//	!host, !.suffix          never (the value is ignored)
 //	%host                    must, pin
 //	=host                    must, chain + exact name
 //	~host, ~.suffix          must, chain + name, wildcards ok
 //	host, .suffix            must; chain if a CA file/dir is given
 //	-host, -.suffix          must, nothing checked (D15)
+//	!*, !                    never (the value is ignored)
 //	=*  ~*  +*  -*           must: name, wildcard, chain, nothing
 //	*                        try, nothing checked
 //	-                        try, nothing checked
@@ -131,11 +135,12 @@ type rule struct {
 // session that fails verification falls back to clear text (D8), so
 // checking the chain there would only make mail less private. A
 // suffix lookup here does not try the empty key (a line starting with
-// ':'); the '*' forms are the defaults.
+// ':'); the '*' forms are the defaults. Rules of the first six lines
+// are Explicit (D9).
 //
 // A rule whose 4th field names a sender domain applies only when the
-// envelope sender's domain equals it; otherwise TLS is off for this run
-// (Never), without falling back to other rules (SPEC 4.9.2).
+// envelope sender's domain equals it; otherwise it is skipped and the
+// next matching rule, or the default, applies (D28).
 //
 // The error names the line, e.g. `control/tlsdestinations line 3: bad
 // port "x"`; the caller reports "ZSyntax error in <err>. (#4.3.5)".
@@ -143,40 +148,45 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	if !exists {
 		return Default, nil
 	}
-	for _, k := range suffixKeys("!", host) {
-		if e, ok := t.Get(k); ok {
-			return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where, Explicit: true}, nil
-		}
-	}
-	for _, k := range []string{"!*", "!"} {
-		if e, ok := t.Get(k); ok {
-			return Policy{Level: Never, Depth: DepthUnset, Key: k, Where: e.Where}, nil // k is lower case
-		}
-	}
 	type form struct {
-		keys []string
-		r    rule
+		keys     []string
+		r        rule
+		explicit bool // keyed on the host
 	}
+	never := rule{level: Never}
 	forms := []form{
-		{exactKey("%", host), rule{level: Must, verify: Pin, pin: true}},
-		{exactKey("=", host), rule{level: Must, verify: Name}},
-		{suffixKeys("~", host), rule{level: Must, verify: Wildcard}},
-		{suffixKeys("", host), rule{level: Must, verify: None, caCert: true}},
-		{suffixKeys("-", host), rule{level: Must, verify: None}},
-		{[]string{"=*"}, rule{level: Must, verify: Name}},
-		{[]string{"~*"}, rule{level: Must, verify: Wildcard}},
-		{[]string{"+*"}, rule{level: Must, verify: Chain}},
-		{[]string{"-*"}, rule{level: Must, verify: None}},
-		{[]string{"*"}, rule{level: Try, verify: None}},
-		{[]string{"-"}, rule{level: Try, verify: None}},
+		{suffixKeys("!", host), never, true},
+		{exactKey("%", host), rule{level: Must, verify: Pin, pin: true}, true},
+		{exactKey("=", host), rule{level: Must, verify: Name}, true},
+		{suffixKeys("~", host), rule{level: Must, verify: Wildcard}, true},
+		{suffixKeys("", host), rule{level: Must, verify: None, caCert: true}, true},
+		{suffixKeys("-", host), rule{level: Must, verify: None}, true},
+		{[]string{"!*", "!"}, never, false},
+		{[]string{"=*"}, rule{level: Must, verify: Name}, false},
+		{[]string{"~*"}, rule{level: Must, verify: Wildcard}, false},
+		{[]string{"+*"}, rule{level: Must, verify: Chain}, false},
+		{[]string{"-*"}, rule{level: Must, verify: None}, false},
+		{[]string{"*"}, rule{level: Try, verify: None}, false},
+		{[]string{"-"}, rule{level: Try, verify: None}, false},
 	}
 	for _, f := range forms {
 		for _, k := range f.keys {
-			if e, ok := t.Get(k); ok {
-				p, err := build(f.r, control.Lower(k), e, sender)
-				p.Explicit = p.Level != Never && !strings.Contains(k, "*") && k != "-"
-				return p, err
+			e, ok := t.Get(k)
+			if !ok {
+				continue
 			}
+			if f.r.level == Never {
+				return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where, Explicit: f.explicit}, nil
+			}
+			p, skip, err := build(f.r, control.Lower(k), e, sender)
+			if err != nil {
+				return Policy{}, err
+			}
+			if skip {
+				continue
+			}
+			p.Explicit = f.explicit
+			return p, nil
 		}
 	}
 	return Default, nil
@@ -206,17 +216,18 @@ func suffixKeys(prefix, host string) []string {
 	return keys
 }
 
-// build applies the value of the matched line to its rule.
-func build(r rule, key string, e control.Entry, sender string) (Policy, error) {
+// build applies the value of the matched line to its rule; skip is true
+// when the line's 4th field names another sender domain.
+func build(r rule, key string, e control.Entry, sender string) (pol Policy, skip bool, err error) {
 	p, err := parseValue(e.Value, e.Where)
 	if err != nil {
-		return Policy{}, err
+		return Policy{}, false, err
 	}
-	pol := Policy{Level: r.level, Verify: r.verify, Depth: p.depth, Ciphers: p.ciphers,
+	pol = Policy{Level: r.level, Verify: r.verify, Depth: p.depth, Ciphers: p.ciphers,
 		Port: p.port, Key: key, Where: e.Where}
 	if r.pin {
 		if pol.Pin, err = p.pin(e.Where); err != nil {
-			return Policy{}, err
+			return Policy{}, false, err
 		}
 	} else if strings.HasSuffix(p.f1, "/") {
 		pol.CADir = p.f1
@@ -227,9 +238,9 @@ func build(r rule, key string, e control.Entry, sender string) (Policy, error) {
 		pol.Verify = Chain
 	}
 	if p.domain != "" && control.Lower(p.domain) != control.Lower(senderDomain(sender)) {
-		return Policy{Level: Never, Depth: DepthUnset, Key: key, Where: e.Where}, nil
+		return Policy{}, true, nil // D28: not for this sender
 	}
-	return pol, nil
+	return pol, false, nil
 }
 
 // senderDomain is the part of the envelope sender after its last '@',

@@ -37,7 +37,6 @@ const fp = "E44194C56EF0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A"
 // meaning the SPEC gives it. The sq3 "%" line is shortened there
 // ("E44194C56EF..."); it is tested with a whole SHA-256 fingerprint.
 func TestExamples(t *testing.T) {
-	never := pol(Never, None, "")
 	tests := []struct {
 		line, host, sender string
 		want               Policy
@@ -52,7 +51,7 @@ func TestExamples(t *testing.T) {
 		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@mydomain.net",
 			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Port = "/etc/ssl/partnerca", 26 })},
 		{"mx.partner.com:/etc/ssl/partnerca||:26|mydomain.net", "mx.partner.com", "me@other.net",
-			with(never, func(p *Policy) { p.Key, p.Where = "mx.partner.com", line1 })},
+			Default}, // D28: skipped, the default applies
 		{"=mx.myfriend.com:/etc/ssl/cacert|4", "mx.myfriend.com", "a@b.example",
 			with(pol(Must, Name, "=mx.myfriend.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/cacert", 4 })},
 		{"-.adhonlydomain.com:|aNULL:!kRSA", "mx.adhonlydomain.com", "a@b.example",
@@ -79,7 +78,7 @@ func TestExamples(t *testing.T) {
 		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@mydomain.net",
 			with(pol(Must, Chain, "mx.partner.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/partnerca", 2 })},
 		{"mx.partner.com:/etc/ssl/partnerca||2|mydomain.net", "mx.partner.com", "me@other.net",
-			with(never, func(p *Policy) { p.Key, p.Where = "mx.partner.com", line1 })},
+			Default}, // D28: skipped, the default applies
 		{"=mx.myfriend.com:/etc/ssl/cacert||4", "mx.myfriend.com", "a@b.example",
 			with(pol(Must, Name, "=mx.myfriend.com"), func(p *Policy) { p.CAFile, p.Depth = "/etc/ssl/cacert", 4 })},
 		{"~wildneighbor.net:", "wildneighbor.net", "a@b.example", pol(Must, Wildcard, "~wildneighbor.net")},
@@ -152,16 +151,19 @@ func TestKeyForms(t *testing.T) {
 }
 
 // TestPrecedence: for every pair of keys that match mx.example.com, the
-// one earlier in sq3's order wins, whatever the order of the lines
-// (SPEC 4.9.1, D6). Within a suffix form the most specific key wins.
+// one earlier in the order wins, whatever the order of the lines: sq3's
+// (SPEC 4.9.1, D6), except that "!*" and "!" come after every rule
+// keyed on the host (D28). Within a suffix form the most specific key
+// wins.
 func TestPrecedence(t *testing.T) {
 	order := []string{
-		"!mx.example.com", "!.example.com", "!.com", "!*", "!",
+		"!mx.example.com", "!.example.com", "!.com",
 		"%mx.example.com",
 		"=mx.example.com",
 		"~mx.example.com", "~.example.com", "~.com",
 		"mx.example.com", ".example.com", ".com",
 		"-mx.example.com", "-.example.com", "-.com",
+		"!*", "!", // D28: after every rule keyed on the host
 		"=*", "~*", "+*", "-*", "*", "-",
 	}
 	line := func(k string) string {
@@ -201,39 +203,55 @@ func TestNoMatch(t *testing.T) {
 		}
 	}
 	for _, off := range []string{"!*", "!"} {
-		for _, host := range []string{"x.test", "[192.0.2.1]", "mx.example.com"} {
+		for _, host := range []string{"y.test", "[192.0.2.1]", "mx.example.com"} {
 			got, err := Select(table("=*:", "*:", off+":", "x.test:"), true, host, "a@b")
 			if err != nil || got.Level != Never || got.Key != off || got.Where != "control/tlsdestinations line 3" {
 				t.Errorf("%s: host %s: %+v, %v", off, host, got, err)
+			}
+		}
+		// D28: a global "!*" turns off only the default; a rule keyed
+		// on the host still applies.
+		for _, rule := range []string{"x.test:", "=x.test:", "%x.test:=abcd", "~.test:", "-x.test:"} {
+			got, err := Select(table(off+":", rule), true, "x.test", "a@b")
+			if err != nil || got.Level != Must || got.Where != "control/tlsdestinations line 2" || !got.Explicit {
+				t.Errorf("%s with %s: %+v, %v", off, rule, got, err)
 			}
 		}
 	}
 }
 
 // TestSenderDomain: a rule with a 4th field applies only to senders of
-// that domain; for everyone else TLS is off, with no fall back to less
-// specific rules (SPEC 4.9.2).
+// that domain; for everyone else it is skipped and the next matching
+// rule applies, or the default (D28, which overrides SPEC 4.9.2's "TLS
+// off").
 func TestSenderDomain(t *testing.T) {
 	tab := table("*:", "x.test:/ca.pem|||mydomain.net", ".test:")
 	tests := []struct {
 		sender string
-		level  Level
+		want   string // the key that applies
 	}{
-		{"me@mydomain.net", Must},
-		{"Me@MyDomain.NET", Must},
-		{"\"a@b\"@mydomain.net", Must}, // after the last '@'
-		{"me@mydomain.net@other.net", Never},
-		{"me@sub.mydomain.net", Never}, // equality, not a suffix
-		{"me@other.net", Never},
-		{"mydomain.net", Never}, // no '@': domain ""
-		{"", Never},             // bounces
-		{"#@[]", Never},
+		{"me@mydomain.net", "x.test"},
+		{"Me@MyDomain.NET", "x.test"},
+		{"\"a@b\"@mydomain.net", "x.test"}, // after the last '@'
+		{"me@mydomain.net@other.net", ".test"},
+		{"me@sub.mydomain.net", ".test"}, // equality, not a suffix
+		{"me@other.net", ".test"},
+		{"mydomain.net", ".test"}, // no '@': domain ""
+		{"", ".test"},             // bounces
+		{"#@[]", ".test"},
 	}
 	for _, tt := range tests {
 		got, err := Select(tab, true, "x.test", tt.sender)
-		if err != nil || got.Level != tt.level || got.Key != "x.test" || got.Where != "control/tlsdestinations line 2" {
-			t.Errorf("sender %q: %+v, %v; want level %v from line 2", tt.sender, got, err, tt.level)
+		if err != nil || got.Level != Must || got.Key != tt.want {
+			t.Errorf("sender %q: %+v, %v; want %s", tt.sender, got, err, tt.want)
 		}
+	}
+	// Skipped down to the '*' forms, and to the default.
+	if got, _ := Select(table("*:", "x.test:|||mydomain.net"), true, "x.test", "a@other.net"); got.Level != Try || got.Key != "*" || got.Explicit {
+		t.Errorf("skipped to '*': %+v", got)
+	}
+	if got, _ := Select(table("=x.test:|||mydomain.net"), true, "x.test", "a@other.net"); got != Default {
+		t.Errorf("skipped to the default: %+v", got)
 	}
 	if got, _ := Select(tab, true, "y.test", ""); got.Level != Must || got.Key != ".test" {
 		t.Errorf("other host: %+v", got)
