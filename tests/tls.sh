@@ -590,6 +590,16 @@ check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cip
 ^@exit 0"
 waitpeers
 
+# D27: one form of a host name before every lookup keyed on it.
+case_ 'D27: rcpt@mx.test. (trailing dot, upper case) finds smtproutes mx.test: and tlsdestinations =MX.test.:'
+home
+peer 127.0.0.2 "$tlsok"
+echo "mx.test:mx.test:$port" > "$C/smtproutes"
+echo "=MX.test.:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr MX.Test. s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified for mx.test
+^@exit 0"
+waitpeers
+
 case_ 'a 100 KB certificate chain: delivered'
 home
 peer 127.0.0.2 "$(starttls big.pem)

@@ -68,13 +68,13 @@ func readConfig() (c Config, err error) {
 	if c.TimeoutRemote, err = control.ReadInt("timeoutremote", 1200, MaxTimeout); err != nil {
 		return c, err
 	}
-	if c.Tables.SMTPRoutes, err = control.ReadTable("smtproutes"); err != nil {
+	if c.Tables.SMTPRoutes, err = control.ReadHostTable("smtproutes"); err != nil {
 		return c, err
 	}
 	if c.Tables.AuthSenders, err = control.ReadTable("authsenders"); err != nil {
 		return c, err
 	}
-	if c.Tables.QMTPRoutes, err = control.ReadTable("qmtproutes"); err != nil {
+	if c.Tables.QMTPRoutes, err = control.ReadHostTable("qmtproutes"); err != nil {
 		return c, err
 	}
 	if c.TLSDest, c.TLSDestFound, err = readTLSDest(); err != nil {
@@ -99,7 +99,7 @@ func readTLSDest() (control.Table, bool, error) {
 	if len(bad) > 0 {
 		return control.Table{}, ok, slices.MinFunc(bad, func(a, b *control.SyntaxError) int { return a.N - b.N })
 	}
-	return control.TableOf(lines), ok, nil
+	return control.HostTableOf(lines), ok, nil
 }
 
 // A Plan is how one message from Sender goes to Host.

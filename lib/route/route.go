@@ -52,7 +52,9 @@ func Select(t Tables, host, sender string) (Route, error) {
 			return r, err
 		}
 	}
-	if r, ok, err := hostRoute(t, host, def); ok {
+	// SPEC D27: one form of the name for the lookup (the tables' keys
+	// are in that form, control.ReadHostTable); the route keeps host.
+	if r, ok, err := hostRoute(t, control.Host(host), def); ok {
 		return r, err
 	}
 	return def, nil

@@ -127,3 +127,25 @@ func TestLookupOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestOneForm: SPEC D27 for smtproutes and qmtproutes keys and hosts.
+func TestOneForm(t *testing.T) {
+	lines := []control.Line{
+		{Key: "partner.test.", Value: "relay.test", N: 1, Where: "control/smtproutes line 1"},
+		{Key: ".bücher.example", Value: "relay2.test", N: 2, Where: "control/smtproutes line 2"},
+	}
+	tabs := Tables{SMTPRoutes: control.HostTableOf(lines)}
+	for host, relay := range map[string]string{
+		"partner.test": "relay.test", "partner.test.": "relay.test", "PARTNER.test.": "relay.test",
+		"mx.xn--bcher-kva.example": "relay2.test", "mx.bücher.example.": "relay2.test", "MX.BÜCHER.example": "relay2.test",
+	} {
+		r, err := Select(tabs, host, "a@b")
+		if err != nil || r.Host != relay {
+			t.Errorf("host %q: %+v, %v; want relay %s", host, r, err, relay)
+		}
+	}
+	qt := Tables{QMTPRoutes: control.HostTableOf([]control.Line{{Key: "XN--BCHER-KVA.example.", Value: "q.test", N: 1, Where: "control/qmtproutes line 1"}})}
+	if r, err := Select(qt, "bücher.example", "a@b"); err != nil || r.Proto != QMTP || r.Host != "q.test" {
+		t.Errorf("qmtproutes: %+v, %v", r, err)
+	}
+}

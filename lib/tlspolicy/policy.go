@@ -148,6 +148,7 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 	if !exists {
 		return Default, nil
 	}
+	host = control.Host(host) // SPEC D27, as the keys (control.HostTableOf)
 	type form struct {
 		keys     []string
 		r        rule

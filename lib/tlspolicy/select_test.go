@@ -340,3 +340,34 @@ func TestForCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestOneForm: SPEC D27. A rule written in either form of a name
+// (trailing dot, case, U-label or A-label) matches either form of the
+// host; the keys come in control.HostKey's form (control.HostTableOf).
+func TestOneForm(t *testing.T) {
+	hostTable := func(lines ...string) control.Table {
+		var ls []control.Line
+		for i, l := range lines {
+			k, v, _ := strings.Cut(l, ":")
+			ls = append(ls, control.Line{Key: k, Value: v, N: i + 1, Where: "control/tlsdestinations line " + strconv.Itoa(i+1)})
+		}
+		return control.HostTableOf(ls)
+	}
+	for _, rule := range []string{"=partner.test:", "=partner.test.:", "=PARTNER.Test:"} {
+		for _, host := range []string{"partner.test", "partner.test.", "Partner.TEST."} {
+			if got, _ := Select(hostTable(rule), true, host, "a@b"); got.Level != Must || got.Verify != Name {
+				t.Errorf("%s, host %s: %+v", rule, host, got)
+			}
+		}
+	}
+	for _, rule := range []string{"~.xn--bcher-kva.example:", "~.bücher.example:", "~.BÜCHER.example.:"} {
+		for _, host := range []string{"mx.bücher.example", "mx.xn--bcher-kva.example", "MX.BÜCHER.EXAMPLE."} {
+			if got, _ := Select(hostTable(rule), true, host, "a@b"); got.Level != Must || got.Verify != Wildcard {
+				t.Errorf("%s, host %s: %+v", rule, host, got)
+			}
+		}
+	}
+	if got, _ := Select(hostTable("!partner.test.:", "*:"), true, "partner.test.", ""); got.Level != Never {
+		t.Errorf("!partner.test.: %+v", got)
+	}
+}
