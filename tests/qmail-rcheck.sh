@@ -88,11 +88,11 @@ helo: helo.test (control/helohost)
 timeouts: connect 60 s, remote 1200 s
 candidates: mxlookup mx.test
   10 127.0.0.2 one.mx.test: timeout table: no record
-    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test one.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=one.mx.test
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=one.mx.test
   20 127.0.0.3 two.mx.test: timeout table: 3 errors, the last N s ago: SKIPPED (dead for another N to M s)
-    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test two.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
   20 127.0.0.4 two.mx.test: timeout table: no record
-    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test two.mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
+    tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
 exit 0"
 
 case_ 'a name that does not exist: what qmail-remote would report, exit 100'

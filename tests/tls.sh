@@ -99,6 +99,7 @@ hello^M
 QUIT^M'
 
 printf '%s\n' 'mx.test A 127.0.0.2
+mxd.test MX 10 mx.test
 mx2.test A 127.0.0.2
 mx2.test A 127.0.0.3
 a.wild.test A 127.0.0.2
@@ -297,6 +298,37 @@ echo "=*:$K/ca.pem" > "$C/tlsdestinations"
 check "$(qr other.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified for mx.test
 ^@exit 0"
 waitpeers
+
+# D16 (revised): the MX host name comes from unsigned DNS here: it does
+# not stand for the domain (whoever forges the MX would pick it).
+case_ 'D16: =mxd.test: by MX (mx.test, unsigned): a certificate for the MX host only: Z, name not validated'
+home
+peer 127.0.0.2 "$(starttls server.pem)
+read"
+echo "mxd.test::$port" > "$C/smtproutes"
+echo "=mxd.test:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mxd.test s@x.test r@mxd.test)" "ZUnable to validate X.500 certificate Subject for: mxd.test. (#4.4.1)
+the certificate holds localhost, mx.test, *.wild.test, 127.0.0.1; wanted mxd.test
+^@exit 0"
+killpeers
+
+case_ 'D16: =[127.0.0.1]: an IP-literal relay is checked against the IP SANs: verified'
+home
+peer 127.0.0.1 "$tlsok"
+echo "mx.test:[127.0.0.1]:$port" > "$C/smtproutes"
+echo "=[127.0.0.1]:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test | cipher | tail -n 2)" "TLS: TLSv1.3 <cipher>; certificate verified for 127.0.0.1
+^@exit 0"
+waitpeers
+
+case_ 'D16: =[127.0.0.2]: a certificate without that IP SAN: Z, name not validated'
+home
+peer 127.0.0.2 "$(starttls server.pem)
+read"
+echo "mx.test:[127.0.0.2]:$port" > "$C/smtproutes"
+echo "=[127.0.0.2]:$K/ca.pem" > "$C/tlsdestinations"
+check "$(qr mx.test s@x.test r@mx.test | head -n 1)" "ZUnable to validate X.500 certificate Subject for: [127.0.0.2]. (#4.4.1)"
+killpeers
 
 case_ '~: a wildcard certificate for a.wild.test'
 home

@@ -175,7 +175,9 @@ func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, depth int, web
 // none: its DNS names (else its subject CN, SPEC 4.9.1) compared exactly
 // and case-insensitively, IP addresses for IP literals, and with
 // wildcard an RFC 6125 6.4.3 wildcard: "*" as the whole left-most
-// label, matching one label, at least two labels after it.
+// label, matching one label, at least two labels after it; or a name
+// under it (SPEC D16: '~' rules accept a certificate for any name under
+// the routed host, as Postfix's dot-nexthop does).
 func matchNames(cert *x509.Certificate, names []string, wildcard bool) string {
 	dns := cert.DNSNames
 	if len(dns) == 0 && cert.Subject.CommonName != "" {
@@ -199,12 +201,20 @@ func matchNames(cert *x509.Certificate, names []string, wildcard bool) string {
 			if strings.EqualFold(d, n) {
 				return name
 			}
-			if wildcard && wildMatch(d, n) {
+			if wildcard && (wildMatch(d, n) || under(d, n)) {
 				return name
 			}
 		}
 	}
 	return ""
+}
+
+// under tells whether the certificate's name d lies below name (a
+// subdomain of it), for a name of at least two labels; d itself holds
+// no wildcard.
+func under(d, name string) bool {
+	return strings.Contains(name, ".") && !strings.Contains(d, "*") &&
+		len(d) > len(name)+1 && d[len(d)-len(name)-1] == '.' && strings.EqualFold(d[len(d)-len(name):], name)
 }
 
 func wildMatch(pattern, name string) bool {

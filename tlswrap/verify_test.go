@@ -80,6 +80,12 @@ func TestMatchNames(t *testing.T) {
 		{san, "a.wild.test", true, "a.wild.test"},
 		{san, "b.a.wild.test wild.test .wild.test", true, ""},
 		{san, "*.wild.test", true, ""},
+		// D16: with wildcard, any name under the routed host (dot-nexthop)
+		{&x509.Certificate{DNSNames: []string{"mx1.relay.test"}}, "relay.test", true, "relay.test"},
+		{&x509.Certificate{DNSNames: []string{"a.b.RELAY.test"}}, "relay.test", true, "relay.test"},
+		{&x509.Certificate{DNSNames: []string{"mx1.relay.test"}}, "relay.test", false, ""},
+		{&x509.Certificate{DNSNames: []string{"mx1xrelay.test", "relay.test.evil"}}, "relay.test", true, ""},
+		{&x509.Certificate{DNSNames: []string{"mx.test"}}, "test", true, ""},
 		{san, "trailing.test", false, "trailing.test"},
 		{san, "127.0.0.1", false, "127.0.0.1"},
 		{san, "[127.0.0.1]", false, "[127.0.0.1]"},

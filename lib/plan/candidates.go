@@ -16,6 +16,10 @@ type Candidate struct {
 	Pref int
 	Addr netip.Addr
 	Name string // the MX host name, or the relay or host itself
+	// MXSecure: the MX answer that named Name was DNSSEC-authenticated
+	// (SPEC D16, D30), so Name may stand for the host in a certificate
+	// check. Nothing sets it yet: mxlookup -t will (the DANE work).
+	MXSecure bool
 }
 
 // ParseCandidates reads mxlookup's "PREF ADDRESS HOSTNAME" lines.
@@ -34,7 +38,7 @@ func ParseCandidates(out []byte) ([]Candidate, error) {
 		if err != nil || addr.Zone() != "" {
 			return nil, strconv.ErrSyntax
 		}
-		cands = append(cands, Candidate{int(pref), addr.Unmap(), f[2]})
+		cands = append(cands, Candidate{Pref: int(pref), Addr: addr.Unmap(), Name: f[2]})
 	}
 	if len(cands) == 0 {
 		return nil, strconv.ErrSyntax

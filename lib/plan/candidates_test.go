@@ -11,9 +11,9 @@ import (
 func TestParseCandidates(t *testing.T) {
 	got, err := ParseCandidates([]byte("10 192.0.2.7 mx1.example.test\n10 2001:db8::7 mx1.example.test\n20 ::ffff:192.0.2.8 mx2.example.test\n"))
 	want := []Candidate{
-		{10, netip.MustParseAddr("192.0.2.7"), "mx1.example.test"},
-		{10, netip.MustParseAddr("2001:db8::7"), "mx1.example.test"},
-		{20, netip.MustParseAddr("192.0.2.8"), "mx2.example.test"},
+		{Pref: 10, Addr: netip.MustParseAddr("192.0.2.7"), Name: "mx1.example.test"},
+		{Pref: 10, Addr: netip.MustParseAddr("2001:db8::7"), Name: "mx1.example.test"},
+		{Pref: 20, Addr: netip.MustParseAddr("192.0.2.8"), Name: "mx2.example.test"},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, %v", got, err)
@@ -31,7 +31,9 @@ func TestParseCandidates(t *testing.T) {
 
 func TestWithoutMe(t *testing.T) {
 	me := map[netip.Addr]bool{netip.MustParseAddr("127.0.0.1"): true}
-	c := func(pref int, a string) Candidate { return Candidate{pref, netip.MustParseAddr(a), "x"} }
+	c := func(pref int, a string) Candidate {
+		return Candidate{Pref: pref, Addr: netip.MustParseAddr(a), Name: "x"}
+	}
 	tests := []struct {
 		in, want []Candidate
 	}{

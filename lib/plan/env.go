@@ -155,7 +155,7 @@ func (p *Plan) ClearRetry(c Candidate) bool {
 // candidate c (none when TLS is off): the names a certificate may
 // carry and the server name depend on c's MX host name (SPEC D16).
 func (p *Plan) TLSVars(c Candidate) []string {
-	return p.PolicyFor(c).Env(tlspolicy.Names(p.Route.Host, c.Name), tlspolicy.ServerName(c.Name, p.Route.Host))
+	return p.PolicyFor(c).Env(tlspolicy.Names(p.Route.Host, c.Name, c.MXSecure), tlspolicy.ServerName(c.Name, p.Route.Host))
 }
 
 // authEnv gives the speaker the credentials of the route, if any: AUTHFD

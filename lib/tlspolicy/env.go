@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"qmail-remote-go/lib/control"
 )
 
 // Env returns the variables of the TLS contract that tell tlswrap how to
@@ -33,7 +35,9 @@ func (p Policy) Env(names []string, sni string) []string {
 	if p.Verify == Name || p.Verify == Wildcard {
 		var ok []string
 		for _, n := range names {
-			if n, good := hostName(n); good {
+			if a, isIP := literal(n); isIP {
+				ok = append(ok, a.String()) // tlswrap checks IP SANs (D16)
+			} else if n, good := hostName(n); good {
 				ok = append(ok, n)
 			}
 		}
@@ -57,22 +61,45 @@ func (p Policy) Env(names []string, sni string) []string {
 }
 
 // Names returns the names a server certificate may carry for '=' and '~'
-// rules (D16): the routed host and the MX host name we connect to, both
-// when they differ (ASCII case ignored), leaving out empty values and IP
-// literals. A trailing dot is removed.
-func Names(routed, mxhost string) []string {
+// rules (D16): the routed host, in the one form of D27 (control.Host),
+// or for an address literal ([192.0.2.1], [IPv6:2001:db8::1]) its
+// address, which the certificate must hold as an IP subjectAltName; and
+// the MX host name connected to only when mxSecure says the MX answer
+// was DNSSEC-authenticated (D30): a name from unsigned DNS proves
+// nothing, since whoever forges the answer picks it.
+func Names(routed, mxhost string, mxSecure bool) []string {
+	if a, ok := literal(routed); ok {
+		return []string{a.String()}
+	}
 	var names []string
-	for _, s := range []string{routed, mxhost} {
-		n, ok := hostName(s)
-		if !ok {
-			continue
+	for i, s := range []string{routed, mxhost} {
+		if i == 1 && !mxSecure {
+			break
 		}
-		if len(names) == 1 && strings.EqualFold(names[0], n) {
+		n, ok := hostName(control.Host(s))
+		if !ok || len(names) == 1 && names[0] == n {
 			continue
 		}
 		names = append(names, n)
 	}
 	return names
+}
+
+// literal is the address of an address literal host: [192.0.2.1],
+// [IPv6:2001:db8::1], or a bare address as a relay may be written.
+func literal(s string) (netip.Addr, bool) {
+	if t, ok := strings.CutPrefix(s, "["); ok {
+		t, ok = strings.CutSuffix(t, "]")
+		if !ok {
+			return netip.Addr{}, false
+		}
+		if len(t) > 5 && strings.EqualFold(t[:5], "IPv6:") {
+			t = t[5:]
+		}
+		s = t
+	}
+	a, err := netip.ParseAddr(s)
+	return a.Unmap(), err == nil && a.Zone() == ""
 }
 
 // ServerName is the SNI name to send (D16): the MX host name we connect

@@ -37,7 +37,7 @@ func TestEnv(t *testing.T) {
 		}
 	}
 	p := Policy{Level: Must, Verify: Name, Depth: DepthUnset}
-	if got := p.Env([]string{"[192.0.2.1]", "a b", "", "ok.example."}, ""); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name", "TLS_NAMES=ok.example"}) {
+	if got := p.Env([]string{"[192.0.2.1]", "a b", "", "ok.example."}, ""); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name", "TLS_NAMES=192.0.2.1 ok.example"}) {
 		t.Errorf("names filtered: %q", got)
 	}
 	if got := p.Env(nil, ""); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name"}) {
@@ -45,27 +45,42 @@ func TestEnv(t *testing.T) {
 	}
 }
 
+// TestNames: D16 (revised). The routed host, in D27's form; the MX host
+// name only when the MX answer was authenticated; an address literal as
+// its address (checked against the certificate's IP SANs).
 func TestNames(t *testing.T) {
 	tests := []struct {
 		routed, mx string
+		secure     bool
 		want       []string
 	}{
-		{"example.com", "mx.example.com", []string{"example.com", "mx.example.com"}},
-		{"example.com", "EXAMPLE.com", []string{"example.com"}},
-		{"relay.example", "relay.example.", []string{"relay.example"}},
-		{"example.com", "", []string{"example.com"}},
-		{"", "mx.example.com", []string{"mx.example.com"}},
-		{"[192.0.2.1]", "", nil},
-		{"[192.0.2.1]", "192.0.2.1", nil},
-		{"[IPv6:2001:db8::1]", "2001:db8::1", nil},
-		{"example.com", "[2001:db8::1]", []string{"example.com"}},
-		{"", "", nil},
-		{".", "bad name", nil},
+		{"example.com", "mx.example.com", false, []string{"example.com"}}, // unsigned DNS: the MX name proves nothing
+		{"example.com", "mx.example.com", true, []string{"example.com", "mx.example.com"}},
+		{"example.com", "EXAMPLE.com", true, []string{"example.com"}},
+		{"relay.example", "relay.example.", true, []string{"relay.example"}},
+		{"Relay.Example.", "", false, []string{"relay.example"}},
+		{"bücher.example", "", false, []string{"xn--bcher-kva.example"}},
+		{"example.com", "", true, []string{"example.com"}},
+		{"", "mx.example.com", true, []string{"mx.example.com"}},
+		{"", "mx.example.com", false, nil},
+		{"[192.0.2.1]", "", false, []string{"192.0.2.1"}},
+		{"[192.0.2.1]", "192.0.2.1", true, []string{"192.0.2.1"}},
+		{"[IPv6:2001:db8::1]", "2001:db8::1", false, []string{"2001:db8::1"}},
+		{"[ipv6:2001:DB8::1]", "", false, []string{"2001:db8::1"}},
+		{"192.0.2.25", "", false, []string{"192.0.2.25"}},
+		{"example.com", "[2001:db8::1]", true, []string{"example.com"}},
+		{"", "", false, nil},
+		{".", "bad name", true, nil},
 	}
 	for _, tt := range tests {
-		if got := Names(tt.routed, tt.mx); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Names(%q, %q) = %q, want %q", tt.routed, tt.mx, got, tt.want)
+		if got := Names(tt.routed, tt.mx, tt.secure); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Names(%q, %q, %v) = %q, want %q", tt.routed, tt.mx, tt.secure, got, tt.want)
 		}
+	}
+	// The address reaches tlswrap in TLS_NAMES.
+	p := Policy{Level: Must, Verify: Name, Depth: DepthUnset}
+	if env := p.Env(Names("[192.0.2.1]", "", false), ""); !reflect.DeepEqual(env, []string{"TLS_VERIFY=name", "TLS_NAMES=192.0.2.1"}) {
+		t.Errorf("Env for a literal: %q", env)
 	}
 }
 
