@@ -140,6 +140,12 @@ printf '*.other.test:\n' > "$C/tlsdestinations"
 check "$(qr a.test s@x.test r@a.test)" "ZSyntax error in control/tlsdestinations line 1: '*' stands alone (*, =*, ~*, +*, -*, !*), not in \"*.other.test\". (#4.3.5)
 ^@exit 0"
 
+case_ 'D34: an = rule for a .suffix (= and % name one host): Z naming the line'
+home
+printf '=.other.test:\n' > "$C/tlsdestinations"
+check "$(qr a.test s@x.test r@a.test)" 'ZSyntax error in control/tlsdestinations line 1: a = rule names one host, "=.other.test" names none (~.other.test takes a suffix). (#4.3.5)
+^@exit 0'
+
 case_ 'D34: an smtproutes line without a colon: Z naming the line'
 home
 printf 'a.test:[127.0.0.1]:25\nb.test [127.0.0.1]\n' > "$C/smtproutes"

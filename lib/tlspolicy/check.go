@@ -38,6 +38,10 @@ func keyProblem(key string) string {
 	if rest == "" {
 		return fmt.Sprintf("no host after %q", key)
 	}
+	if (key[0] == '%' || key[0] == '=') && rest[0] == '.' {
+		// Select looks these forms up for the host itself only.
+		return fmt.Sprintf("a %c rule names one host, %q names none (~%s takes a suffix)", key[0], key, rest)
+	}
 	for i, c := range []byte(rest) {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',

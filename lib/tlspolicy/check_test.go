@@ -1,6 +1,7 @@
 package tlspolicy
 
 import (
+	"strings"
 	"testing"
 
 	"qmail-remote-go/lib/control"
@@ -9,7 +10,7 @@ import (
 // TestCheckKeys: SPEC D34, every form of Select passes; a key no host
 // can match is a syntax error that names its line.
 func TestCheckKeys(t *testing.T) {
-	good := []string{"!", "-", "*", "!*", "=*", "~*", "+*", "-*", "mx.example.com", ".example.com",
+	good := []string{"!", "-", "*", "!*", "=*", "~*", "+*", "-*", "mx.example.com", ".example.com", "mx.example.com.",
 		"!mx.example.com", "!.example.com", "%mx.example.com", "=mx.example.com", "~.example.com",
 		"-.example.com", "[192.0.2.7]", "=[192.0.2.7]", "MX.Example.COM", "bücher.example", "_x.example"}
 	for _, k := range good {
@@ -67,4 +68,40 @@ func TestCheckValue(t *testing.T) {
 			t.Errorf("%s:%s: files %q, want %q", tt.key, tt.value, f, tt.files)
 		}
 	}
+}
+
+// FuzzCheckKeys: a key that CheckKeys accepts can mean something: a
+// host exists for which Select picks its line (the '*' forms and the
+// lone '!' and '-' are defaults, for every host).
+func FuzzCheckKeys(f *testing.F) {
+	for _, k := range []string{"mx.example.com", ".example.com", "=mx.test", "%mx.test", "~.test", "-x", "!.x", "[192.0.2.1]", "=*", "+x", "*.x", "=.x", "a b", ""} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		if strings.ContainsAny(key, ":\n\r") || strings.TrimRight(key, " \t") != key || (key != "" && key[0] == '#') {
+			return // not a key a control file can hold
+		}
+		if len(CheckKeys([]control.Line{{Key: key}})) > 0 {
+			return
+		}
+		switch key {
+		case "!", "-", "*", "!*", "=*", "~*", "+*", "-*":
+			return
+		}
+		rest, value := key, ""
+		if strings.IndexByte("!%=~-", key[0]) >= 0 {
+			rest = key[1:]
+		}
+		if key[0] == '%' {
+			value = "=AB"
+		}
+		host := rest
+		if rest[0] == '.' {
+			host = "a" + rest
+		}
+		t0 := control.TableOf([]control.Line{{Key: key, Value: value, N: 1, Where: "w"}})
+		if pol, err := Select(t0, true, host, ""); err != nil || pol.Where != "w" {
+			t.Fatalf("key %q accepted, but host %q gets %+v, %v", key, host, pol, err)
+		}
+	})
 }
