@@ -19,6 +19,10 @@ import (
 	"qmail-remote-go/lib/route"
 )
 
+// exitClearRetry is smtpclient's exit code for a failed opportunistic
+// handshake (smtpclient.8); qmail-remote decides whether to retry.
+const exitClearRetry = 112
+
 // chainFD is where smtpclient -p (and tlswrap) find TLS_CHAINFD; 10
 // is the transcript's (TRACEFD) in a delivery.
 const chainFD = 11
@@ -55,7 +59,7 @@ func (r *rcheck) probeOne(c plan.Candidate) bool {
 	defer conn.Close()
 	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
 	r.say("  connected from %s", local)
-	out, chain, err := r.speak(conn.(*net.TCPConn), c, local)
+	out, chain, code, err := r.speak(conn.(*net.TCPConn), c, local)
 	if err != nil {
 		r.say("  unable to run smtpclient: %s", plan.OneLine(err.Error()))
 		return false
@@ -65,27 +69,30 @@ func (r *rcheck) probeOne(c plan.Candidate) bool {
 		r.say("  %s", plan.OneLine(line))
 		ready = ready || strings.HasPrefix(line, "ready: ")
 	}
+	if code == exitClearRetry && p.ClearRetry(c) {
+		r.say("  a delivery would connect again and go on in clear text (SPEC D8)")
+	}
 	r.certs(chain)
 	return ready
 }
 
 // speak runs the speaker as qmail-remote would, in probe mode, and
-// returns what it printed and the chain tlswrap wrote.
-func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort) (out, chain []byte, err error) {
+// returns what it printed, the chain tlswrap wrote and its exit code.
+func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort) (out, chain []byte, code int, err error) {
 	p := r.p
 	sock, err := conn.File()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	defer sock.Close()
 	sp, err := p.Speak(c, local, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	defer sp.Close()
 	chainR, chainW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	defer chainR.Close()
 	name, args := p.Argv(r.bin, []string{"-p"}, false)
@@ -108,7 +115,7 @@ func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort
 	err = cmd.Start()
 	chainW.Close()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	cmd.Wait()
 	if stderr.Len() > 0 {
@@ -116,7 +123,7 @@ func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort
 	}
 	// A tlswrap still running holds the chain's pipe a little longer.
 	chainR.SetReadDeadline(time.Now().Add(3 * time.Second))
-	return stdout.Bytes(), <-got, nil
+	return stdout.Bytes(), <-got, cmd.ProcessState.ExitCode(), nil
 }
 
 // withoutAuth is env less AUTHFD and AUTHCLEAR.

@@ -309,6 +309,19 @@ check "$(grep '^  verdict\|^  pin\|^  ready\|^exit' "$T/p" | sed 's/fingerprint:
   pin: %[127.0.0.1]:=$colons
 exit 111"
 
+case_ 'an opportunistic handshake that fails: the verdict, and that a delivery goes on in clear text'
+home
+probe 'send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 2.0.0 go ahead
+raw not a TLS record\r\n' a.test > "$T/p"
+check "$(grep '^  verdict: Z\|^  a delivery\|^  ready\|^exit' "$T/p")" "  verdict: ZI wasn't able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+  a delivery would connect again and go on in clear text (SPEC D8)
+exit 111"
+
 case_ 'mandatory TLS and no STARTTLS: the verdict, exit 111, no MAIL'
 home
 echo '=[127.0.0.1]:' > "$C/tlsdestinations"
