@@ -185,4 +185,72 @@ check "$(qr x.test a@x.test b@y.test)" "ZI wasn't able to establish a TLS connec
 kill $qpid 2> /dev/null; wait $qpid 2> /dev/null
 check "$(cat "$T/env.127.0.0.14" 2> /dev/null)" ""
 
+
+# D29: tlsdestinations applies to QMTP routes.
+case_ 'D29: a mandatory rule for a plain QMTP route: Z, QMTP cannot start TLS; no connection'
+home
+qpeer 127.0.0.1 'package
+reply Knever'
+echo ":[127.0.0.1]:$port" > "$C/qmtproutes"
+echo "[127.0.0.1]:" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test)" "ZTLS is required for [127.0.0.1], but QMTP cannot start TLS (use QMTPS, port 6209). (#4.7.0)
+^@exit 0"
+kill $qpid 2> /dev/null; wait $qpid 2> /dev/null
+check "$(cat "$T/env.127.0.0.1" 2> /dev/null)" ""
+
+case_ 'D29: ... and so for =*: (a * form); *: (opportunistic) keeps plain QMTP'
+home
+echo ":[127.0.0.1]:25" > "$C/qmtproutes"
+echo "=*:" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test)" "ZTLS is required for [127.0.0.1], but QMTP cannot start TLS (use QMTPS, port 6209). (#4.7.0)
+^@exit 0"
+qpeer 127.0.0.1 'package
+raw 22:Kok 1700000000 qp 4321,'
+echo ":[127.0.0.1]:$port" > "$C/qmtproutes"
+echo "*:" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test | tail -n 2)" "^@KAll received okay by 127.0.0.1
+^@exit 0"
+wait $qpid
+
+case_ 'D29: QMTPS with =[127.0.0.14]: the certificate lacks that address: Z, name not validated, nothing sent'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Knever'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+echo "=[127.0.0.14]:$T/k/ca.pem" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test | head -n 1)" "ZUnable to validate X.500 certificate Subject for: [127.0.0.14]. (#4.4.1)"
+kill $qpid 2> /dev/null; wait $qpid 2> /dev/null
+check "$(cat "$T/env.127.0.0.14" 2> /dev/null)" ""
+
+case_ 'D29: QMTPS with a CA rule ([127.0.0.14]:ca.pem): the chain verified, delivered'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Kok over tls'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+echo "[127.0.0.14]:$T/k/ca.pem" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test | tail -n 2)" "^@KAll received okay by 127.0.0.14
+^@exit 0"
+wait $qpid
+
+case_ 'D29: QMTPS with a wrong pin: Z, the fingerprint does not match, nothing sent'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Knever'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+echo "%[127.0.0.14]:=$(cat "$T/k/server.sha1")" > "$C/tlsdestinations"
+sed -i 's/=\(.\)/=0\1/; s/=0\(.\{39\}\).*/=0\1/' "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test | head -n 1 | cut -c 1-60)" "ZReceived X.509 certificate from: [127.0.0.14] does not matc"
+kill $qpid 2> /dev/null; wait $qpid 2> /dev/null
+check "$(cat "$T/env.127.0.0.14" 2> /dev/null)" ""
+
+case_ 'D29: QMTPS with the right pin: delivered'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Kok over tls'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+echo "%[127.0.0.14]:=$(cat "$T/k/server.sha256")" > "$C/tlsdestinations"
+check "$(qr x.test a@x.test b@y.test | tail -n 2)" "^@KAll received okay by 127.0.0.14
+^@exit 0"
+wait $qpid
+
 finish

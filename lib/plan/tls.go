@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
@@ -11,18 +12,27 @@ import (
 // replaces the route's; port 465 with TLS in force means SMTPS.
 func (p *Plan) tlsPolicy() *Error {
 	var err error
+	p.TLS, err = tlspolicy.Select(p.Cfg.TLSDest, p.Cfg.TLSDestFound, p.Route.Host, p.Sender)
+	if err != nil {
+		return fail("Syntax error in %s. (#4.3.5)\n", OneLine(err.Error()))
+	}
 	if p.Route.Proto == route.QMTP {
-		// SPEC 4.6: tlsdestinations is about STARTTLS; QMTP has none.
-		// QMTPS (port 6209) is TLS from the first byte (p.QMTPS).
-		p.TLS = tlspolicy.Policy{Level: tlspolicy.Never, Depth: tlspolicy.DepthUnset}
-		if p.QMTPS() {
-			p.TLS = tlspolicy.Default
+		// SPEC D29: tlsdestinations applies to QMTP routes too. QMTPS
+		// (port 6209, TLS from the first byte) gets the rule's checks
+		// as SMTPS does, and TLS whatever a '!' or '*' rule says; plain
+		// QMTP cannot start TLS, so a mandatory rule fails every
+		// address of the route, and no connection is made.
+		switch {
+		case p.QMTPS():
+			if p.TLS.Level != tlspolicy.Must {
+				p.TLS = tlspolicy.Default
+			}
+		case p.TLS.Level == tlspolicy.Must:
+			return fail("TLS is required for %s, but QMTP cannot start TLS (use QMTPS, port 6209). (#4.7.0)\n", report.Safe(p.Route.Host))
+		default:
+			p.TLS = tlspolicy.Policy{Level: tlspolicy.Never, Depth: tlspolicy.DepthUnset}
 		}
 	} else {
-		p.TLS, err = tlspolicy.Select(p.Cfg.TLSDest, p.Cfg.TLSDestFound, p.Route.Host, p.Sender)
-		if err != nil {
-			return fail("Syntax error in %s. (#4.3.5)\n", OneLine(err.Error()))
-		}
 		if p.TLS.Port != 0 {
 			p.Route.Port = p.TLS.Port
 		}
