@@ -4,9 +4,11 @@
 # D9, D10, D23, the reply codes of authclient.8, bad challenges and bad
 # credentials (with what went on the wire), and SCRAM-SHA-256 against
 # fakepeer's scram command (a real server exchange).
-# Every test address is loopback, where D9 allows PLAIN and LOGIN in
-# clear text: D9's refusal is tested on smtpclient alone under
-# fakepeer's pipe form, with TCPREMOTEIP=192.0.2.1.
+# Most test addresses are loopback, which D9 exempts: D9's refusal is
+# tested on smtpclient alone under fakepeer's pipe form, with
+# TCPREMOTEIP=192.0.2.1, and end to end (D9 revised: verified TLS for a
+# route with credentials) against a peer in a network namespace of the
+# suite's own (tests/lib.sh, netns; root only, skipped saying so).
 # Requirements: bin/*, tests/bin/fakepeer, fakedns, mkcerts, base64.
 # Not tested here: authclient's own cases (authclient.sh), route
 # parsing (lib/route's Go tests), the secrets (secrets.sh).
