@@ -227,6 +227,8 @@ probe() {
 	listen 127.0.0.1:0 "$T/log" "$T/script"
 	shift
 	echo "a.test:[127.0.0.1]:$port" > "$C/smtproutes"
+	# $authpw: the sender's domain x.test relays there with credentials.
+	[ -n "$authpw" ] && echo "@x.test:[127.0.0.1]:$port|joe|$authpw" > "$C/authsenders"
 	QMAILHOME=$H "$BIN/qmail-rcheck" -p "$@" > "$T/out" 2>&1
 	echo "exit $?" >> "$T/out"
 	wait $peerpid
@@ -309,15 +311,30 @@ check "$(grep '^  verdict\|^  pin\|^  ready\|^exit' "$T/p" | sed 's/fingerprint:
   pin: %[127.0.0.1]:=$colons
 exit 111"
 
+case_ 'credentials on the route and AUTH offered: the probe sends no AUTH and shows no secret'
+home
+authpw=Sekr1t-pw
+probe 'send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 AUTH PLAIN LOGIN
+read' a.test joe@x.test > "$T/p"
+authpw=
+check "$(grep -c 'Sekr1t\|joe|' "$T/p"; grep '^auth\|ready' "$T/out"; tr -d '\r' < "$T/log")" "0
+auth: credentials from control/authsenders line 1 (user and password not shown)
+  ready: a delivery would send MAIL now
+EHLO helo.test
+QUIT"
+
 case_ 'an opportunistic handshake that fails: the verdict, and that a delivery goes on in clear text'
 home
-probe 'send 220 mx.test ESMTP
+probe "send 220 mx.test ESMTP
 read
 send 250-mx.test
 send 250 STARTTLS
 expect STARTTLS
 send 220 2.0.0 go ahead
-raw not a TLS record\r\n' a.test > "$T/p"
+tls12 $K/rsa.pem $K/rsa.key TLS_RSA_WITH_RC4_128_SHA" a.test > "$T/p"
 check "$(grep '^  verdict: Z\|^  a delivery\|^  ready\|^exit' "$T/p")" "  verdict: ZI wasn't able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
   a delivery would connect again and go on in clear text (SPEC D8)
 exit 111"
