@@ -5,7 +5,7 @@ DESTDIR =
 # QMAILR is the user qmail-remote runs as: make install gives it what
 # qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/).
 QMAILR = qmailr
-PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch
 TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd
 
 export PATH := $(PATH):/usr/local/go/bin
