@@ -54,6 +54,16 @@ failing.dane.test MX 10 mx3.dane.test
 mx3.dane.test A 127.0.0.12
 _25._tcp.mx3.dane.test SERVFAIL
 unsigned.test MX 10 mx.dane.test
+sts.test MX 10 mx2.example.test
+_mta-sts.sts.test TXT v=spf1 -all
+_mta-sts.sts.test TXT v=STSv1; id=20261206T1
+two.test A 127.0.0.3
+_mta-sts.two.test TXT v=STSv1; id=a
+_mta-sts.two.test TXT v=STSv1; id=b
+stsbad.test A 127.0.0.3
+_mta-sts.stsbad.test TXT v=STSv1; id=not-alnum
+stssoft.test A 127.0.0.3
+_mta-sts.stssoft.test SERVFAIL
 EOF
 
 # fakedns (lib.sh: startdns) ends when fd 9 closes. Each case names
@@ -245,13 +255,35 @@ case_ 'bad DNSCACHEIP'
 check "$(DNSCACHEIP='x.y' "$BIN/mxlookup" host.test; echo "exit $?")" 'Unable to parse $DNSCACHEIP: not an address: "x.y". (#4.3.0)
 exit 111'
 
+case_ '-s: the MTA-STS id first, then the candidates; TXT records not STSv1 ignored'
+check "$(mx -s sts.test)" 'mta-sts 20261206T1
+10 127.0.0.3 mx2.example.test
+exit 0'
+
+case_ '-s: the TXT record asked for at _mta-sts.NAME'
+check "$(grep -i '_mta-sts.sts.test' "$T/dns.log" | sed 's/.* \(udp\|tcp\) //' | sort -u)" '_mta-sts.sts.test 16'
+
+case_ '-s: two STSv1 records, an invalid one, a failed or absent TXT: no id line, the candidates as without -s'
+check "$(mx -s two.test; mx -s stsbad.test; mx -s stssoft.test; mx -s host.test)" '0 127.0.0.3 two.test
+exit 0
+0 127.0.0.3 stsbad.test
+exit 0
+0 127.0.0.3 stssoft.test
+exit 0
+0 127.0.0.5 host.test
+exit 0'
+
+case_ '-s: a failed MX lookup prints only its line'
+check "$(mx -s broken.test)" "Sorry, I couldn't find any host named: broken.test. (#4.1.2)
+exit 111"
+
 case_ 'usage: no name, on stderr'
 got=$("$BIN/mxlookup" 2> "$T/err"; echo "exit $?"; cat "$T/err")
 check "$got" "exit 100
-usage: mxlookup [-a] [-t port] name (qmail-remote-go $V)"
+usage: mxlookup [-a | -s] [-t port] name (qmail-remote-go $V)"
 
 case_ 'usage: unknown option'
-check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" "usage: mxlookup [-a] [-t port] name (qmail-remote-go $V)
+check "$("$BIN/mxlookup" -x host.test 2>&1; echo "exit $?")" "usage: mxlookup [-a | -s] [-t port] name (qmail-remote-go $V)
 exit 100"
 
 stopdns

@@ -1,5 +1,6 @@
 // Package dns is a small stub resolver: it asks a recursive server (a
-// dnscache, a local unbound) for the MX, A and AAAA records of a name.
+// dnscache, a local unbound) for the MX, A and AAAA records of a name,
+// and the TXT records of MTA-STS (RFC 8461).
 //
 // Go's net.Resolver would do the lookups, but it cannot reliably tell us
 // what qmail-remote must report: NXDOMAIN apart from NODATA apart from
@@ -138,6 +139,17 @@ func (r *Resolver) LookupTLSA(name string) ([]TLSA, Answer, error) {
 		tlsa = append(tlsa, rec.TLSA)
 	}
 	return tlsa, ans, err
+}
+
+// LookupTXT returns the TXT records of name in answer order, each with
+// its strings joined.
+func (r *Resolver) LookupTXT(name string) ([]string, Answer, error) {
+	recs, ans, err := r.lookup(name, TypeTXT)
+	var txts []string
+	for _, rec := range recs {
+		txts = append(txts, rec.Text)
+	}
+	return txts, ans, err
 }
 
 // lookup returns the records of type t for name, following CNAME records

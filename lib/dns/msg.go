@@ -12,6 +12,7 @@ const (
 	TypeA     Type = 1
 	TypeCNAME Type = 5
 	TypeMX    Type = 15
+	TypeTXT   Type = 16
 	TypeAAAA  Type = 28
 	TypeTLSA  Type = 52 // RFC 6698 7.1
 	typeOPT   Type = 41 // RFC 6891 6.1.1
@@ -56,6 +57,7 @@ type record struct {
 	Target string     // MX exchange or CNAME target
 	Addr   netip.Addr // A or AAAA
 	TLSA   TLSA       // TLSA
+	Text   string     // TXT: its character-strings joined
 }
 
 // A TLSA record (RFC 6698 2.1): what a server's certificate must match
@@ -325,10 +327,35 @@ func parseRecord(msg []byte, off int) (r record, ok bool, next int, err error) {
 			return r, false, 0, errRdata
 		}
 		r.TLSA = TLSA{rdata[0], rdata[1], rdata[2], append([]byte(nil), rdata[3:]...)}
+	case TypeTXT: // RFC 1035 3.3.14: one or more <character-string>s
+		// Malformed data is skipped, not an error: an MX answer with a
+		// broken TXT record beside it stays as usable as before.
+		var good bool
+		if r.Text, good = txtData(rdata); !good {
+			return r, false, next, nil
+		}
 	default:
 		return r, false, next, nil
 	}
 	return r, err == nil, next, err
+}
+
+// txtData joins the character-strings of TXT data (RFC 7208 3.3 and
+// RFC 8461 3.1 read a record so): each a length byte and that many bytes.
+func txtData(rdata []byte) (string, bool) {
+	if len(rdata) == 0 {
+		return "", false
+	}
+	var sb strings.Builder
+	for len(rdata) > 0 {
+		n := int(rdata[0])
+		if 1+n > len(rdata) {
+			return "", false
+		}
+		sb.Write(rdata[1 : 1+n])
+		rdata = rdata[1+n:]
+	}
+	return sb.String(), true
 }
 
 // rdataName reads a name that must end exactly where the record data ends.

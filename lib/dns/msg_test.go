@@ -147,7 +147,9 @@ func TestParseReply(t *testing.T) {
 	mx := rr(t, "example.test", TypeMX, mxData(t, 10, "mx1.example.test"))
 	null := rr(t, "example.test", TypeMX, mxData(t, 0, "."))
 	cname := rr(t, "Example.TEST", TypeCNAME, nameData(t, "target.test"))
-	txt := rr(t, "example.test", 16, []byte("\x03abc"))
+	hinfo := rr(t, "example.test", 13, []byte("\x03abc\x03def"))
+	txt := rr(t, "example.test", TypeTXT, []byte("\x03abc\x00\x02de"))
+	badTXT := rr(t, "example.test", TypeTXT, []byte("\x03ab"))
 	badA := rr(t, "example.test", TypeA, []byte{1, 2, 3})
 	compressed := append([]byte("\xc0\x0c\x00\x0f\x00\x01\x00\x00\x00\x10\x00\x04\x00\x05"), "\xc0\x0c"...)
 	for _, c := range []struct {
@@ -159,7 +161,9 @@ func TestParseReply(t *testing.T) {
 	}{
 		{"one MX", reply(q, 0, false, mx), 7, "0 MX 10 mx1.example.test", nil},
 		{"null MX", reply(q, 0, false, null), 7, "0 MX 0 .", nil},
-		{"CNAME, other type skipped", reply(q, 0, false, cname, txt), 7, "0 CNAME target.test", nil},
+		{"CNAME, other type skipped", reply(q, 0, false, cname, hinfo), 7, "0 CNAME target.test", nil},
+		{"TXT strings joined", reply(q, 0, false, txt, mx), 7, "0 TXT abcde MX 10 mx1.example.test", nil},
+		{"malformed TXT skipped", reply(q, 0, false, badTXT, mx), 7, "0 MX 10 mx1.example.test", nil},
 		{"compressed", reply(q, 0, false, compressed), 7, "0 MX 5 example.test", nil},
 		{"nxdomain", reply(q, 3, false), 7, "3", nil},
 		{"servfail skips the body", reply(q, 2, false)[:12], 7, "2", nil},
@@ -207,6 +211,8 @@ func summary(m *message) string {
 			s += " CNAME " + a.Target
 		case TypeTLSA:
 			s += fmt.Sprintf(" TLSA %d %d %d %x", a.TLSA.Usage, a.TLSA.Selector, a.TLSA.MatchingType, a.TLSA.Data)
+		case TypeTXT:
+			s += " TXT " + a.Text
 		default:
 			s += " " + a.Addr.String()
 		}

@@ -125,6 +125,10 @@ func TestLookups(t *testing.T) {
 		"loop1.test":       {cn("loop1.test", "loop2.test")},
 		"loop2.test":       {cn("loop2.test", "loop1.test")},
 		"dangling.test":    {cn("dangling.test", "nowhere.test")},
+		"_mta-sts.example.test": {rr(t, "_mta-sts.example.test", TypeTXT, []byte("\x08v=STSv1;\x06 id=a1")),
+			rr(t, "_mta-sts.example.test", TypeTXT, []byte("\x05other"))},
+		"_mta-sts.alias.test": {cn("_mta-sts.alias.test", "sts.target.test")},
+		"sts.target.test":     {rr(t, "sts.target.test", TypeTXT, []byte("\x0dv=STSv1; id=b"))},
 	}))
 	r := fast(s)
 	for _, c := range []struct {
@@ -144,12 +148,18 @@ func TestLookups(t *testing.T) {
 		{"dangling.test", TypeA, "[] nowhere.test: no such name"},
 		{"loop1.test", TypeA, "[] loop2.test: temporary failure: CNAME chain too long or looping"},
 		{"bad..name", TypeA, "[] bad..name: no such name"},
+		{"_mta-sts.example.test", TypeTXT, "[v=STSv1; id=a1 other] <nil>"},
+		{"_mta-sts.alias.test", TypeTXT, "[v=STSv1; id=b] <nil>"},
+		{"example.test", TypeTXT, "[] example.test: no records of that type"},
 	} {
 		var got any
 		var err error
-		if c.typ == TypeMX {
+		switch c.typ {
+		case TypeMX:
 			got, _, err = r.LookupMX(c.name)
-		} else {
+		case TypeTXT:
+			got, _, err = r.LookupTXT(c.name)
+		default:
 			got, _, err = r.LookupAddr(c.name, c.typ)
 		}
 		if s := fmt.Sprintf("%v %v", got, err); s != c.want {

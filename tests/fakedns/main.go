@@ -21,6 +21,11 @@
 //
 //	mx1.example.test AD
 //
+//	_mta-sts.example.test TXT v=STSv1; id=abc
+//
+// A TXT record's text is the rest of the line after "TXT " (spaces
+// kept), sent as character-strings of at most 255 bytes.
+//
 // or one behaviour for a name, which then applies to every query for it:
 //
 //	broken.test SERVFAIL    answers SERVFAIL
@@ -66,7 +71,7 @@ type entry struct {
 	rrs       []rr
 }
 
-var types = map[string]uint16{"A": 1, "CNAME": 5, "MX": 15, "AAAA": 28, "TLSA": 52}
+var types = map[string]uint16{"A": 1, "CNAME": 5, "MX": 15, "TXT": 16, "AAAA": 28, "TLSA": 52}
 
 func main() {
 	if len(os.Args) != 2 {
@@ -119,6 +124,11 @@ func load(file string) (map[string]*entry, error) {
 		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
 			continue
 		}
+		if len(f) > 2 && strings.EqualFold(f[1], "TXT") {
+			// The text, spaces kept: after the type and one space.
+			_, rest, _ := strings.Cut(strings.TrimLeft(line, " \t"), f[1])
+			f = []string{f[0], "TXT", strings.TrimSuffix(strings.TrimPrefix(rest, " "), "\r")}
+		}
 		if err := add(zone, f); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", file, i+1, err)
 		}
@@ -161,6 +171,14 @@ func parseRdata(typ string, f []string) ([]byte, error) {
 			return nil, fmt.Errorf("bad %s address %q", typ, f[0])
 		}
 		return a.AsSlice(), nil
+	case typ == "TXT" && len(f) == 1:
+		var b []byte
+		for t := f[0]; t != ""; {
+			n := min(len(t), 255)
+			b = append(append(b, byte(n)), t[:n]...)
+			t = t[n:]
+		}
+		return b, nil
 	case typ == "CNAME" && len(f) == 1:
 		return wireName(f[0]), nil
 	case typ == "MX" && len(f) == 2:
