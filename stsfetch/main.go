@@ -16,6 +16,7 @@ import (
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/mtasts"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/version"
 )
 
 const usage = "usage: stsfetch domain"
@@ -33,7 +34,7 @@ func main() {
 // why.
 func run(args []string, stdout io.Writer) int {
 	if len(args) != 1 || !mtasts.IsDomain(strings.TrimSuffix(args[0], ".")) {
-		fmt.Fprintln(os.Stderr, usage)
+		fmt.Fprintln(os.Stderr, version.Usage(usage))
 		return 100
 	}
 	domain := strings.ToLower(strings.TrimSuffix(args[0], "."))

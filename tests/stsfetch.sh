@@ -120,6 +120,7 @@ for args in '' 'a.test b.test' '../x' 'a_b.test'; do
 	"$BIN/stsfetch" $args < /dev/null > /dev/null 2> "$T/u"
 	u="$u$? $(cat "$T/u");"
 done
-check "$u" '100 usage: stsfetch domain;100 usage: stsfetch domain;100 usage: stsfetch domain;100 usage: stsfetch domain;'
+U="100 usage: stsfetch domain (qmail-remote-go $V);"
+check "$u" "$U$U$U$U"
 
 finish
