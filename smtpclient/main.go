@@ -117,13 +117,16 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 	// TLS_VERIFY's check (tlswrap.8): any check but none verifies it.
 	v := os.Getenv("TLS_VERIFY")
 	s.verifies = v != "" && v != "none"
+	s.mech = report.Printable(os.Getenv("TLSMECH"))
+	s.audit = s.mech != "" && os.Getenv("TLS_AUDIT_NAMES") != ""
 	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
 		// Immediate mode (SMTPS): the wrapper did the handshake first.
 		env := map[string]string{}
 		for _, k := range []string{"SSL_PROTOCOL", "SSL_CIPHER", "TLSWRAP_VERIFY"} {
 			env[k] = os.Getenv(k)
 		}
-		s.tlsOn, s.tlsLine = true, tlsLine(env)
+		env["TLSWRAP_AUDIT"] = os.Getenv("TLSWRAP_AUDIT")
+		s.tlsOn, s.tlsLine = true, tlsLine(env, s.mech, s.level == tlsMust)
 		return nil
 	}
 	ctl, ok1 := fdEnv("SSLCTLFD")

@@ -51,6 +51,8 @@ type session struct {
 	ext     map[string]string // EHLO keywords (upper case) and their parameters
 	tlsOn   bool              // the session runs over TLS
 	tlsLine string            // the TLS line of a K report (SPEC D20)
+	mech    string            // TLSMECH: the policy behind the TLS level (MTA-STS, SPEC D31, D32)
+	audit   bool              // tlswrap audits the certificate (TLS_AUDIT_NAMES): MTA-STS testing
 	note    string            // a last line for the message report (TLS not used, and why)
 	outErr  error             // the first failure to write a report
 	trace   *trace.T          // the transcript (TRACEFD); nil when off

@@ -64,12 +64,15 @@ func (s *session) startTLS() *ending {
 		}
 		if s.level == tlsMust {
 			// SPEC 1.7.5 (sq3's text): try the next address (D8, D21).
-			return &ending{letter: 'Z', text: "I wasn't able to negotiate a TLS connection with: " + s.host + ". (#4.4.1)\n" + why,
+			return &ending{letter: 'Z', text: s.mechText("I wasn't able to negotiate a TLS connection with: "+s.host+". (#4.4.1)\n") + why,
 				quit: true, exit: 111}
 		}
 		if why != "" {
 			// Never clear text without a word (the D20 line says so).
 			s.note = "TLS: none; STARTTLS was offered but " + why
+		} else if s.audit {
+			// MTA-STS testing (SPEC D31): enforce would have refused this.
+			s.note = "TLS: none; " + s.mech + ": would have failed: no STARTTLS\n"
 		}
 		return nil
 	}
@@ -80,7 +83,7 @@ func (s *session) startTLS() *ending {
 	if rep.Code != 220 {
 		if s.level == tlsMust {
 			e := s.quit('Z', "Connected to ", " but STARTTLS was rejected")
-			e.exit = 111
+			e.text, e.exit = s.mechText(e.text), 111
 			return e
 		}
 		// RFC 3207 4: the session goes on in clear text, which the
@@ -99,7 +102,7 @@ func (s *session) startTLS() *ending {
 		return s.tlsFailed(env)
 	}
 	s.tlsOn = true
-	s.tlsLine = tlsLine(env)
+	s.tlsLine = tlsLine(env, s.mech, s.level == tlsMust)
 	s.trace.Note("TLS started; from here on what passes inside it: " + strings.TrimSuffix(s.tlsLine, "\n"))
 	if c, ok := ch.(*fdio.Conn); ok {
 		s.chanFiles = c.Files
@@ -121,7 +124,7 @@ func (s *session) tlsFailed(env map[string]string) *ending {
 	if text == "" {
 		text = tlsreport.Text(tlsreport.Handshake, tlsreport.Values{Host: s.host})
 	}
-	e := &ending{letter: 'Z', text: report.Printable(text) + "\n", diag: "TLS failed: " + report.Printable(text)}
+	e := &ending{letter: 'Z', text: s.mechText(report.Printable(text) + "\n"), diag: "TLS failed: " + report.Printable(text)}
 	if why := env["TLSWRAP_REASON"]; why != "" {
 		e.text += report.Printable(why) + "\n" // SPEC D33: what was wrong with the certificate
 	}
@@ -137,13 +140,39 @@ func (s *session) tlsFailed(env map[string]string) *ending {
 	return e
 }
 
-// tlsLine is the line SPEC D20 adds to a K report.
-func tlsLine(env map[string]string) string {
+// tlsLine is the line SPEC D20 adds to a K report. With a mechanism
+// (TLSMECH, smtpclient.8) that made TLS mandatory, its name comes
+// before what was verified: "TLS: TLSv1.3 ...; MTA-STS enforce:
+// certificate verified for mx.test" (SPEC D31). At the opportunistic
+// level it comes after, with tlswrap's audit when there is one:
+// "...; certificate not checked; MTA-STS testing: would have failed:
+// ..." (D31), "...; TLS-Required: No (MTA-STS not enforced)" (D32).
+func tlsLine(env map[string]string, mech string, must bool) string {
 	verify := env["TLSWRAP_VERIFY"]
 	if verify == "" {
 		verify = "verification unknown" // an outer wrapper other than tlswrap
 	}
+	switch {
+	case mech == "":
+	case must:
+		verify = mech + ": " + verify
+	case env["TLSWRAP_AUDIT"] != "":
+		verify += "; " + mech + ": " + env["TLSWRAP_AUDIT"]
+	default:
+		verify += "; " + mech
+	}
 	return "TLS: " + report.Printable(env["SSL_PROTOCOL"]+" "+env["SSL_CIPHER"]+"; "+verify) + "\n"
+}
+
+// mechText puts the mechanism that made TLS mandatory before a
+// failure's text: TLSMECH "MTA-STS enforce" makes "MTA-STS: I wasn't
+// able to ..." (SPEC D31).
+func (s *session) mechText(text string) string {
+	if s.mech == "" || s.level != tlsMust {
+		return text
+	}
+	name, _, _ := strings.Cut(s.mech, " ")
+	return name + ": " + text
 }
 
 // wrapperSide asks an outer UCSPI-TLS wrapper (section 3): it writes Y on

@@ -199,3 +199,33 @@ func TestDANEReports(t *testing.T) {
 		}
 	}
 }
+
+// TLSMECH (SPEC D31): the mechanism before what was verified in the K
+// report's TLS line, and its first word before a failure's text.
+func TestTLSMech(t *testing.T) {
+	env := map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "TLS_AES_128_GCM_SHA256", "TLSWRAP_VERIFY": "certificate verified for mx.test"}
+	if got, want := tlsLine(env, "MTA-STS enforce", true), "TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test\n"; got != want {
+		t.Errorf("tlsLine = %q, want %q", got, want)
+	}
+	if got, want := tlsLine(env, "", false), "TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate verified for mx.test\n"; got != want {
+		t.Errorf("tlsLine without TLSMECH = %q, want %q", got, want)
+	}
+	env = map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "X", "TLSWRAP_VERIFY": "certificate not checked", "TLSWRAP_AUDIT": "would have failed: y"}
+	if got, want := tlsLine(env, "MTA-STS testing", false), "TLS: TLSv1.3 X; certificate not checked; MTA-STS testing: would have failed: y\n"; got != want {
+		t.Errorf("tlsLine, testing = %q, want %q", got, want)
+	}
+	delete(env, "TLSWRAP_AUDIT")
+	if got, want := tlsLine(env, "TLS-Required: No", false), "TLS: TLSv1.3 X; certificate not checked; TLS-Required: No\n"; got != want {
+		t.Errorf("tlsLine, D32 = %q, want %q", got, want)
+	}
+	if got := (&session{mech: "MTA-STS testing", level: tlsTry}).mechText("x\n"); got != "x\n" {
+		t.Errorf("mechText at try = %q", got)
+	}
+	s := &session{mech: "MTA-STS enforce", level: tlsMust}
+	if got, want := s.mechText("I wasn't able to x.\n"), "MTA-STS: I wasn't able to x.\n"; got != want {
+		t.Errorf("mechText = %q, want %q", got, want)
+	}
+	if got := (&session{}).mechText("x\n"); got != "x\n" {
+		t.Errorf("mechText without TLSMECH = %q", got)
+	}
+}

@@ -55,7 +55,11 @@ func handshake(s *settings, raw net.Conn) (*tls.Conn, []string, *failure) {
 		}
 		return nil, nil, fail(tlsreport.Handshake, "complete TLS handshake", err)
 	}
-	return c, s.block(c.ConnectionState(), chk.phrase), nil
+	entries := s.block(c.ConnectionState(), chk.phrase)
+	if chk.audit != "" {
+		entries = append(entries, "TLSWRAP_AUDIT="+chk.audit)
+	}
+	return c, entries, nil
 }
 
 // block is the reply block of a good handshake, well under 4096 bytes

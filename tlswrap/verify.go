@@ -27,6 +27,7 @@ type checker struct {
 	webPKI bool // roots are the system's: serverAuth required (verifyChain)
 	pinAlg string
 	phrase string
+	audit  string // TLSWRAP_AUDIT, when TLS_AUDIT_NAMES asked for one
 }
 
 // verify is tls.Config.VerifyConnection: an error fails the handshake.
@@ -36,6 +37,9 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 	}
 	certs := cs.PeerCertificates
 	c.s.writeChain(certs)
+	if names := auditNames(); len(names) > 0 {
+		c.audit = audit(certs, names) // audit.go: reported, never enforced
+	}
 	switch c.s.verify {
 	case "none":
 		c.phrase = "certificate not checked"
