@@ -31,7 +31,11 @@ func (d *delivery) candidates() ([]candidate, *final) {
 // mxlookup runs the mxlookup stage: an MX lookup of the host, or with -a
 // the addresses of a relay. Its failure line becomes our report.
 func (d *delivery) mxlookup() ([]candidate, *final) {
-	r := stage{name: "mxlookup", args: d.MXLookupArgs(), env: plan.StageEnv(), limit: plan.MXLookupLimit, max: 256 * 1024}.run(d.bin)
+	args := d.MXLookupArgs()
+	if d.stsDom != "" {
+		args = append([]string{"-s"}, args...) // the MTA-STS id too (mtasts.go)
+	}
+	r := stage{name: "mxlookup", args: args, env: plan.StageEnv(), limit: plan.MXLookupLimit, max: 256 * 1024}.run(d.bin)
 	switch r.exitCode() {
 	case 0:
 	case 100, 111:
@@ -47,7 +51,11 @@ func (d *delivery) mxlookup() ([]candidate, *final) {
 	default:
 		return nil, temp("Unable to look up %s: %s. (#4.3.0)\n%s", oneLine(d.Route.Host), r.why("mxlookup"), r.tail("mxlookup"))
 	}
-	cands, err := plan.ParseCandidates(r.out)
+	out := r.out
+	if d.stsDom != "" {
+		out = d.stsLine(out)
+	}
+	cands, err := plan.ParseCandidates(out)
 	if err != nil || r.overflow {
 		return nil, temp("Unable to look up %s: mxlookup printed a malformed line. (#4.3.0)\n", oneLine(d.Route.Host))
 	}

@@ -97,6 +97,9 @@ type delivery struct {
 	// and note our own lines in it; nil when tracing is off.
 	trace *os.File
 	note  *trace.T
+	// MTA-STS (mtasts.go): the domain ("" when it does not apply) and
+	// the TXT record's id that mxlookup printed.
+	stsDom, stsID string
 }
 
 func (d *delivery) run() (out []byte, f *final) {
@@ -129,7 +132,11 @@ func (d *delivery) run() (out []byte, f *final) {
 		d.note.Note("delivery to " + d.host + " from <" + d.sender + "> for " + strconv.Itoa(len(d.rcpts)) +
 			" recipient(s); route " + d.Route.Host + " port " + strconv.Itoa(d.Route.Port) + ", " + d.Speaker())
 	}
+	d.stsDom = d.STSDomain()
 	cands, f := d.candidates()
+	if f == nil && d.stsDom != "" {
+		cands, f = d.sts(cands) // MTA-STS (mtasts.go)
+	}
 	if f == nil {
 		out, f = d.try(cands)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 )
 
 // message is the message on fd 0, rewound before every attempt so that
@@ -57,4 +58,40 @@ func spool(in *os.File) (message, *final) {
 func (m message) rewind() error {
 	_, err := m.f.Seek(m.start, io.SeekStart)
 	return err
+}
+
+// maxHeaderScan bounds how much of the message tlsRequiredNo reads.
+const maxHeaderScan = 64 * 1024
+
+// tlsRequiredNo tells whether the message's header holds the field
+// "TLS-Required: No" (RFC 8689 5, SPEC D32): its sender asks that DANE
+// and MTA-STS not stop its delivery. Only the header is read, at most
+// maxHeaderScan bytes of it; names and the value ignore ASCII case, and
+// a folded value is unfolded. Every attempt rewinds the message anyway.
+func (m message) tlsRequiredNo() bool {
+	buf := make([]byte, min(m.size, maxHeaderScan))
+	n, _ := m.f.ReadAt(buf, m.start)
+	head := string(buf[:n])
+	if i := strings.Index(head, "\n\n"); i >= 0 {
+		head = head[:i+1]
+	} else if i := strings.Index(head, "\r\n\r\n"); i >= 0 {
+		head = head[:i+2]
+	}
+	lines := strings.Split(head, "\n")
+	for i, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok || !strings.EqualFold(strings.TrimRight(name, " \t"), "TLS-Required") {
+			continue
+		}
+		for _, more := range lines[i+1:] { // RFC 5322 2.2.3: folding
+			if more == "" || (more[0] != ' ' && more[0] != '\t') {
+				break
+			}
+			value += " " + more
+		}
+		if strings.EqualFold(strings.Trim(value, " \t\r"), "no") {
+			return true
+		}
+	}
+	return false
 }

@@ -30,6 +30,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 			if f != nil {
 				return nil, f
 			}
+			note += d.STSNote(c)
 			if !ok {
 				// The clear-text retry could not connect: the failed
 				// handshake's report is this address's reason.

@@ -104,7 +104,7 @@ func Load(dir, domain string) (*Entry, error) {
 	}
 	head, body, _ := bytes.Cut(b, []byte("\n"))
 	f3 := strings.Split(string(head), " ")
-	if len(f3) != 3 || f3[0] != "STSv1" || !validID(f3[1]) {
+	if len(f3) != 3 || f3[0] != "STSv1" || !ValidID(f3[1]) {
 		return nil, fmt.Errorf("%s: malformed first line", p)
 	}
 	exp, err := strconv.ParseInt(f3[2], 10, 64)
@@ -127,7 +127,7 @@ func Store(dir, domain string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	if !validID(e.ID) {
+	if !ValidID(e.ID) {
 		return fmt.Errorf("invalid id %q", e.ID)
 	}
 	var b bytes.Buffer

@@ -21,7 +21,7 @@ func FuzzParseTXT(f *testing.F) {
 			}
 			return
 		}
-		if !validID(id) || !strings.Contains(s, "id") || !strings.Contains(s, id) || !strings.HasPrefix(s, "v=STSv1") {
+		if !ValidID(id) || !strings.Contains(s, "id") || !strings.Contains(s, id) || !strings.HasPrefix(s, "v=STSv1") {
 			t.Fatalf("%q -> %q", s, id)
 		}
 		if sid, ok := SelectTXT([]string{s}); strings.HasPrefix(s, "v=STSv1;") && (!ok || sid != id) {

@@ -47,7 +47,7 @@ func ParseTXT(rec string) (id string, err error) {
 				return "", errTXT
 			}
 		case name == "id":
-			if id != "" || !validID(value) {
+			if id != "" || !ValidID(value) {
 				return "", errTXT
 			}
 			id = value
@@ -79,7 +79,8 @@ func SelectTXT(recs []string) (id string, ok bool) {
 	return id, err == nil
 }
 
-func validID(s string) bool {
+// ValidID tells whether s can be a policy id: 1 to 32 letters and digits.
+func ValidID(s string) bool {
 	if s == "" || len(s) > MaxID {
 		return false
 	}

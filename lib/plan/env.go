@@ -28,7 +28,8 @@ func StageEnv() []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case name == "SSL_CERT_FILE", name == "SSL_CERT_DIR":
-			// The system roots, as Go reads them: the admin's (SPEC D9).
+			// Where Go finds the system roots, which MTA-STS (SPEC D31)
+			// and the D9 default check against: the administrator's.
 		case strings.HasPrefix(name, "TCP"), strings.HasPrefix(name, "SSL"), name == "PROTO",
 			name == "HELOHOST", name == "TIMEOUTREMOTE",
 			// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
@@ -119,11 +120,18 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 	if clear {
 		level = tlspolicy.Never
 	}
-	env = []string{"TLS=" + level.String(), "TLSHOST=" + p.Route.Host}
-	if level == tlspolicy.Never {
-		return env, nil, nil
+	if p.STSEnforced(c) && !clear {
+		env = p.stsEnv(c) // MTA-STS enforce (mtasts.go); no clear-text retry at must
+	} else {
+		env = []string{"TLS=" + level.String(), "TLSHOST=" + p.Route.Host}
+		if level == tlspolicy.Never {
+			return env, nil, nil
+		}
+		env = append(env, p.TLSVars(c)...)
+		if level == tlspolicy.Try {
+			env = append(env, p.stsAudit(c)...) // MTA-STS testing, TLS-Required: No
+		}
 	}
-	env = append(env, p.TLSVars(c)...)
 	if !p.HasCert {
 		return env, nil, nil
 	}

@@ -17,6 +17,7 @@ import (
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/control"
+	"qmail-remote-go/lib/mtasts"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
@@ -112,6 +113,11 @@ type Plan struct {
 	TLSRule      tlspolicy.Policy // the rule's, when TLS is D9's default for credentials (ForAuth)
 	Cert         tlspolicy.Cert   // the client certificate, if HasCert
 	HasCert      bool
+	// MTA-STS (mtasts.go), which qmail-remote learns once mxlookup ran:
+	// the policy in force (nil for none), and whether the message's
+	// header said TLS-Required: No (SPEC D32).
+	STS           *mtasts.Entry
+	TLSRequiredNo bool
 }
 
 // An Error is why no delivery can start: the text of qmail-remote's Z

@@ -1,0 +1,85 @@
+package plan
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"qmail-remote-go/lib/mtasts"
+	"qmail-remote-go/lib/route"
+	"qmail-remote-go/lib/tlspolicy"
+)
+
+func TestExplicitTLSRule(t *testing.T) {
+	for key, want := range map[string]bool{
+		"": false, "*": false, "!*": false, "!": false, "-": false, "=*": false, "~*": false, "+*": false, "-*": false,
+		"!mx.test": true, "!.test": true, "=mx.test": true, "~.test": true, "%mx.test": true, "mx.test": true, "-mx.test": true,
+	} {
+		p := &Plan{TLS: tlspolicy.Policy{Key: key}}
+		if got := p.explicitTLSRule(); got != want {
+			t.Errorf("%q: got %v, want %v", key, got, want)
+		}
+	}
+}
+
+func TestStsDomain(t *testing.T) {
+	for host, want := range map[string]string{
+		"Example.COM.": "example.com", "[192.0.2.1]": "", "192.0.2.1": "", "bücher.test": "xn--bcher-kva.test", "a_b.test": "",
+	} {
+		d := &Plan{}
+		d.Route.Host, d.Route.Proto = host, route.SMTP
+		if got := d.STSDomain(); got != want {
+			t.Errorf("%q: got %q, want %q", host, got, want)
+		}
+	}
+	d := &Plan{}
+	d.Route.Host, d.Route.Proto, d.Route.Relay = "example.com", route.SMTP, true
+	if got := d.STSDomain(); got != "" {
+		t.Errorf("a relay: got %q", got)
+	}
+	d.Route.Relay, d.Route.Proto = false, route.QMTP
+	if got := d.STSDomain(); got != "" {
+		t.Errorf("QMTP: got %q", got)
+	}
+}
+
+func TestSTS(t *testing.T) {
+	pol := &mtasts.Entry{ID: "a", Expires: time.Now().Add(time.Hour),
+		Policy: mtasts.Policy{Mode: mtasts.Enforce, MaxAge: 3600, MX: []string{"mx.test", "*.wild.test"}}}
+	p := &Plan{STS: pol}
+	p.Route.Host = "wild.test"
+	cands := []Candidate{{Pref: 10, Name: "mx.test"}, {Pref: 20, Name: "other.test"}, {Pref: 30, Name: "a.wild.test"}}
+	keep, err := p.STSCandidates(cands)
+	if err != nil || len(keep) != 2 || keep[0].Name != "mx.test" || keep[1].Name != "a.wild.test" {
+		t.Errorf("enforce: %v, %v", keep, err)
+	}
+	env := p.stsEnv(keep[0])
+	want := "[TLS=must TLSHOST=mx.test TLSMECH=MTA-STS enforce TLS_VERIFY=wildcard TLS_NAMES=mx.test TLS_DEPTH=8 TLS_SERVERNAME=mx.test]"
+	if got := fmt.Sprint(env); got != want {
+		t.Errorf("stsEnv = %s\nwant %s", got, want)
+	}
+	if _, err := p.STSCandidates(cands[1:2]); err == nil || err.Error() != "MTA-STS: no MX host of wild.test matches its policy. (#4.7.5)\n" {
+		t.Errorf("no match: %v", err)
+	}
+	p.TLSRequiredNo = true
+	if keep, err := p.STSCandidates(cands); err != nil || len(keep) != 3 || p.STSEnforced(cands[0]) {
+		t.Errorf("TLS-Required: No: %v, %v", keep, err)
+	}
+	if got := fmt.Sprint(p.stsAudit(cands[0])); got != "[TLSMECH=TLS-Required: No (MTA-STS enforce not applied)]" {
+		t.Errorf("D32 audit: %s", got)
+	}
+	p.TLSRequiredNo = false
+	pol.Policy.Mode = mtasts.Testing
+	if keep, _ := p.STSCandidates(cands); len(keep) != 3 || p.STSEnforced(cands[0]) {
+		t.Errorf("testing: %v", keep)
+	}
+	if got := fmt.Sprint(p.stsAudit(cands[0])); got != "[TLSMECH=MTA-STS testing TLS_AUDIT_NAMES=mx.test]" {
+		t.Errorf("testing audit: %s", got)
+	}
+	if got := p.STSNote(cands[1]); got != "MTA-STS testing: would have failed: other.test matches no mx pattern of the policy\n" {
+		t.Errorf("testing note: %q", got)
+	}
+	if got := p.STSNote(cands[0]); got != "" {
+		t.Errorf("testing note for a listed host: %q", got)
+	}
+}

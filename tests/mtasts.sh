@@ -1,0 +1,328 @@
+# MTA-STS end to end (SPEC D31, D32): qmail-remote with a control dir in
+# $T, fakedns serving the _mta-sts TXT record and the addresses, an HTTPS
+# policy server of the tests' own (fakepeer -l under tls on 127.0.0.9,
+# reached through qmail-remote's test-only QMAILREMOTE_MTASTS_PORT) and
+# an SMTP peer (fakepeer -l on 127.0.0.2) with certificates from
+# tests/bin/mkcerts. SSL_CERT_FILE makes the test CA the "system" roots.
+# The domain is wild.test (its policy host mta-sts.wild.test matches the
+# certificate's *.wild.test); its MX is mx.test. Deliveries go by MX to
+# the peer's port through smtproutes ".test::PORT" (an MX lookup with a
+# port, not a relay).
+# Requirements: bin/*, tests/bin/fakepeer, fakedns, mkcerts.
+# Not tested here: the parsers (lib/mtasts go tests and fuzz targets),
+# every HTTP case of the fetch (stsfetch.sh), the TXT lookup alone
+# (mxlookup.sh), port 443 itself.
+. "$(dirname "$0")/lib.sh"
+
+K=$T/certs
+"$TBIN/mkcerts" "$K" > /dev/null || { echo "mkcerts failed"; exit 111; }
+export SSL_CERT_FILE=$K/ca.pem SSL_CERT_DIR=/nonexistent
+H=$T/home
+C=$H/control
+CACHE=$H/queue/lock/mtasts
+
+home() {
+	rm -rf "$H"
+	mkdir -p "$C" "$CACHE"
+	echo me.test > "$C/me"
+	echo helo.test > "$C/helohost"
+	echo 5 > "$C/timeoutremote"
+	echo 5 > "$C/timeoutconnect"
+}
+
+# dns TXT: fakedns for wild.test, with TXT as the _mta-sts record (none
+# when empty).
+dns() {
+	[ -n "$dnspid" ] && stopdns
+	{
+		echo 'wild.test MX 10 mx.test'
+		echo 'mx.test A 127.0.0.2'
+		echo 'mta-sts.wild.test A 127.0.0.9'
+		[ -n "$1" ] && echo "_mta-sts.wild.test TXT $1"
+	} > "$T/zone"
+	startdns "$T/zone"
+}
+dnspid=
+
+# web SCRIPT: the HTTPS policy server for one connection; the request
+# is checked, then SCRIPT. Sets $hport; what it received goes to
+# $T/web.log.
+web() {
+	printf '%s\n' "tls $K/server.pem $K/server.key
+expect GET /.well-known/mta-sts.txt HTTP/1.1
+expect Host: mta-sts.wild.test
+read
+read
+expect Connection: close
+expect 
+$1" > "$T/web.script"
+	rm -f "$T/web.log"
+	listen 127.0.0.9:0 "$T/web.log" "$T/web.script"
+	hport=$port webpid=$peerpid
+	QMAILREMOTE_MTASTS_PORT=$hport
+	export QMAILREMOTE_MTASTS_PORT
+}
+# policy MODE [MX...]: a 200 response with that policy.
+policy() {
+	mode=$1
+	shift
+	body="version: STSv1\r\nmode: $mode\r\n"
+	for m in "$@"; do body="${body}mx: $m\r\n"; done
+	body="${body}max_age: 86400\r\n"
+	printf 'send HTTP/1.1 200 OK\nsend Content-Type: text/plain\nsend \nraw %s\nclose\n' "$body"
+}
+# noweb: nothing listens for the policy host (a fetch fails at connect).
+noweb() { QMAILREMOTE_MTASTS_PORT=1; export QMAILREMOTE_MTASTS_PORT; }
+
+# smtp SCRIPT: the SMTP peer on 127.0.0.2, and the route to its port.
+smtp() {
+	printf '%s\n' "$1" > "$T/smtp.script"
+	rm -f "$T/smtp.log"
+	listen 127.0.0.2:0 "$T/smtp.log" "$T/smtp.script"
+	smtppid=$peerpid
+	echo ".test::$port" > "$C/smtproutes"
+}
+starttls() {
+	printf '%s\n' "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 8BITMIME
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $K/$1 $K/server.key"
+}
+rest='read
+send 250-mx.test
+send 250 8BITMIME
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+read
+send 221 bye'
+plain="send 220 mx.test ESMTP
+$rest"
+
+printf 'Subject: mta-sts\n\nhello\n' > "$T/msg"
+qr() {
+	QMAILHOME=$H "$BIN/qmail-remote" wild.test s@x.test r@wild.test < "${MSG:-$T/msg}" 2> "$T/qr.err" | show
+	[ -s "$T/qr.err" ] && { echo "stderr:"; cat "$T/qr.err"; }
+}
+# cache: the cache file's first line, the expiry shown as "EXP" when it
+# is 86400 s from now give or take a minute.
+cache() {
+	[ -f "$CACHE/wild.test" ] || { echo "no cache file"; return; }
+	now=$(date +%s)
+	awk -v now="$now" 'NR == 1 { d = $3 - now; if (d > 86340 && d <= 86400) $3 = "EXP"; print; next } { print }' "$CACHE/wild.test"
+}
+K_TLS="r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test
+^@"
+
+case_ 'enforce, fetched: STARTTLS, the certificate checked for the MX host, the K report says MTA-STS; the policy cached'
+home
+dns 'v=STSv1; id=one'
+web "$(policy enforce mx.test)"
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $webpid $smtppid
+check "$(cache)" 'STSv1 one EXP
+version: STSv1
+mode: enforce
+mx: mx.test
+max_age: 86400'
+
+case_ 'enforce, cached under the same id: no HTTPS request at all (nothing listens), still enforced'
+noweb
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $smtppid
+
+case_ 'enforce, cached: a certificate without the MX name is a mandatory-TLS failure naming MTA-STS and the host'
+smtp "$(starttls wrongname.pem)"
+check "$(qr)" "ZMTA-STS: Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+^@"
+wait $smtppid
+
+case_ 'enforce, cached: no STARTTLS offered: Z, no clear text'
+smtp 'send 220 mx.test ESMTP
+read
+send 250 mx.test
+read
+send 221 bye'
+check "$(qr)" "ZMTA-STS: I wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
+^@"
+wait $smtppid
+
+case_ 'D32: TLS-Required: No in the header turns enforcement off: the wrong certificate is taken'
+printf 'Subject: x\nTLS-required:\n no\n\nhello\n' > "$T/msg2"
+smtp "$(starttls wrongname.pem)
+$rest"
+check "$(MSG=$T/msg2 qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; TLS-Required: No (MTA-STS enforce not applied)
+^@"
+wait $smtppid
+
+case_ 'no TXT record: the unexpired cached policy still applies'
+dns ''
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $smtppid
+
+case_ 'a changed id with a failed refetch (404): the cached policy is kept and used'
+dns 'v=STSv1; id=two'
+web 'send HTTP/1.1 404 Not Found
+send Content-Length: 0
+send 
+close'
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $webpid $smtppid
+check "$(cache | head -1)" 'STSv1 one EXP'
+
+case_ 'a changed id refetches: the new policy (none) replaces the cached one'
+web "$(policy none)"
+smtp "$(starttls wrongname.pem)
+$rest"
+check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
+^@"
+wait $webpid $smtppid
+check "$(cache)" 'STSv1 two EXP
+version: STSv1
+mode: none
+max_age: 86400'
+
+case_ 'enforce, an MX the policy does not list: Z, no connection'
+home
+dns 'v=STSv1; id=three'
+web "$(policy enforce other.test '*.wild.test')"
+check "$(qr)" "ZMTA-STS: no MX host of wild.test matches its policy. (#4.7.5)
+^@"
+wait $webpid
+
+case_ 'testing: delivered as without a policy; the TLS line says what enforce would have refused (the name)'
+home
+dns 'v=STSv1; id=four'
+web "$(policy testing mx.test)"
+smtp "$(starttls wrongname.pem)
+$rest"
+check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; MTA-STS testing: would have failed: the certificate holds none of: mx.test
+^@"
+wait $webpid $smtppid
+
+case_ 'testing, cached: a good certificate: the TLS line says enforce would have passed'
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; MTA-STS testing: certificate verified for mx.test
+^@"
+wait $smtppid
+
+case_ 'testing, cached: no STARTTLS: delivered in clear text, the report says enforce would have refused'
+smtp "$plain"
+check "$(qr)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+TLS: none; MTA-STS testing: would have failed: no STARTTLS
+^@"
+wait $smtppid
+
+case_ 'testing: an MX host the policy does not list: delivered, the report says so'
+home
+dns 'v=STSv1; id=five'
+web "$(policy testing other.test)"
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
+MTA-STS testing: would have failed: mx.test matches no mx pattern of the policy
+^@"
+wait $webpid $smtppid
+
+case_ 'a redirect is not followed: no policy, delivered as without one, nothing cached'
+home
+web 'send HTTP/1.1 302 Found
+send Location: https://mta-sts.wild.test/elsewhere
+send Content-Length: 0
+send 
+close'
+smtp "$plain"
+check "$(qr)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+^@"
+wait $webpid $smtppid
+check "$(cache)" 'no cache file'
+
+case_ 'a slow policy server: the fetch gives up within timeoutremote, delivered as without a policy'
+web "send HTTP/1.1 200 OK
+send 
+trickle 300 $(printf 'version: STSv1\\r\\nmode: enforce\\r\\nmx: other.test\\r\\nmax_age: 86400\\r\\n')
+close"
+smtp "$plain"
+check "$(qr)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+^@"
+kill $webpid 2> /dev/null
+wait $smtppid
+check "$(cache)" 'no cache file'
+
+case_ 'a policy host with a certificate for another name: no policy'
+printf '%s\n' "tls $K/wrongname.pem $K/server.key
+close" > "$T/web.script"
+listen 127.0.0.9:0 "$T/web.log" "$T/web.script"
+QMAILREMOTE_MTASTS_PORT=$port webpid=$peerpid
+smtp "$plain"
+check "$(qr)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+^@"
+wait $webpid $smtppid
+
+case_ 'a broken cache directory (a file) never fails a delivery: fetched and enforced each time'
+home
+rmdir "$CACHE"
+echo junk > "$CACHE"
+web "$(policy enforce mx.test)"
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $webpid $smtppid
+
+case_ 'an unreadable, malformed cache file is no cache: fetched again, and replaced'
+home
+echo 'garbage' > "$CACHE/wild.test"
+web "$(policy enforce mx.test)"
+smtp "$(starttls server.pem)
+$rest"
+check "$(qr)" "$K_TLS"
+wait $webpid $smtppid
+check "$(cache | head -1)" 'STSv1 five EXP'
+
+case_ 'a relay route: no MTA-STS (no TXT query)'
+home
+n=$(grep -c '_mta-sts' "$T/dns.log")
+smtp "$plain"
+echo "wild.test:127.0.0.2:$port" > "$C/smtproutes"
+check "$(qr)" "r^@K127.0.0.2 accepted message.
+Remote host said: 250 ok queued
+^@"
+wait $smtppid
+check "$(grep -c '_mta-sts' "$T/dns.log")" "$n"
+
+stopdns
+finish
