@@ -95,7 +95,7 @@ fuzz:
 # make bench prints a table of speed and memory figures (bench/, its
 # README.md the journal); it asserts nothing. The peers of tests/real/setup give it
 # smtp-sink and unbound; the slow-link row needs root.
-bench: it
+bench: it tests/bin/fakedns
 	go run ./bench
 
 version:

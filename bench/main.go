@@ -24,6 +24,8 @@
 //	the floor of the design: do-nothing Go programs starting 1, 2 or 3
 //	  others, and a TLS handshake in-process, against small deliveries
 //	  by a literal route, an MX route and STARTTLS (floor.go)
+//	a delivery by MX to a domain whose MTA-STS policy is cached against
+//	  one to a domain without a policy (mtasts.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
@@ -56,7 +58,7 @@ var (
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
 	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
-	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup or floor")
+	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup, floor or mtasts")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
@@ -198,7 +200,7 @@ func run() error {
 		{"memory", func() { b.memory(); b.memoryTLS(); b.memoryQMTP() }},
 		{"large", func() { b.large(); b.largeTLS(); b.largeQMTP() }},
 		{"rtt", func() { b.rtt(); b.rttTLS(); b.rttQMTP() }},
-		{"startup", b.startup}, {"floor", b.floor}} {
+		{"startup", b.startup}, {"floor", b.floor}, {"mtasts", b.mtasts}} {
 		if *only == "" || *only == p.name {
 			p.f()
 		}
