@@ -149,6 +149,7 @@ wait $smtppid
 case_ 'enforce, cached: a certificate without the MX name is a mandatory-TLS failure naming MTA-STS and the host'
 smtp "$(starttls wrongname.pem)"
 check "$(qr)" "ZMTA-STS: Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+the certificate holds other.test; wanted mx.test
 ^@"
 wait $smtppid
 
