@@ -112,6 +112,7 @@ exit 111'
 case_ 'a certificate for another name: tlswrap refuses it, stsfetch never runs'
 fetch 'close' wrongname
 check "$out" 'ZUnable to validate X.500 certificate Subject for: mta-sts.wild.test. (#4.4.1)
+the certificate holds other.test; wanted mta-sts.wild.test
 exit 111'
 
 case_ 'usage: no domain, two, or one that is not a host name: exit 100'
