@@ -226,13 +226,19 @@ func TestReasons(t *testing.T) {
 	}
 }
 
-func TestRefusal(t *testing.T) {
-	for said, want := range map[string]string{
-		"smtpclient: fatal: connected to 192.0.2.1 but greeting failed: 554 5.7.1 go away": "Remote host said: 554 5.7.1 go away",
-		"smtpclient: fatal: something else":                                                "192.0.2.1:25: smtpclient: fatal: something else",
+func TestRefused(t *testing.T) {
+	for _, c := range []struct {
+		text, said string
+		ok         bool
+	}{
+		{"Connected to 192.0.2.1 but greeting failed.\nRemote host said: 554 5.7.1 go away\n", "Remote host said: 554 5.7.1 go away", true},
+		{"Connected to 192.0.2.1 but greeting failed.\nRemote host said: 554-a\n554 b\n", "Remote host said: 554-a\n554 b", true},
+		{"Connected to 192.0.2.9 but greeting failed.\nRemote host said: 554 a\n", "", false},
+		{"Connected to 192.0.2.1 but greeting failed.\n", "", false},
+		{"I wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)\n", "", false},
 	} {
-		if got := refusal("192.0.2.1:25: ", said); got != want {
-			t.Errorf("refusal(%q) = %q, want %q", said, got, want)
+		if said, ok := refused(c.text, "192.0.2.1"); said != c.said || ok != c.ok {
+			t.Errorf("refused(%q) = %q, %v, want %q, %v", c.text, said, ok, c.said, c.ok)
 		}
 	}
 }

@@ -50,12 +50,17 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 				// policy does not allow, see session.)
 				// Its reason, if it gave one, is a single message report.
 				if len(r.out) > 0 {
-					if rep, err := report.Parse(r.out, 0); err != nil || r.overflow || rep[0].Letter != 'Z' {
+					rep, err := report.Parse(r.out, 0)
+					if err != nil || r.overflow || rep[0].Letter != 'Z' {
 						return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 					}
-					last = withNote(r.out, note+d.AuthHint(c))
+					if said, ok := refused(rep[0].Text, ip); ok {
+						k.why = said // a failure to connect, as D21 counts it
+					} else {
+						last = withNote(r.out, note+d.AuthHint(c))
+					}
 				} else if r.said != "" {
-					k.why = refusal(k.at(c.Addr), r.said)
+					k.why = k.at(c.Addr) + r.said
 				}
 			default:
 				return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
@@ -69,19 +74,17 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n%s", lineOf(k.why))
 }
 
-// greetingFailed is what smtpclient says on fd 2 before the greeting's
-// first line when the greeting sends us to the next address (SPEC D1,
-// smtpclient.8).
-const greetingFailed = " but greeting failed: "
-
-// refusal is the D33 line for a speaker that gave up on its address
-// without a report: the refused greeting as qmail-1.03 gave it, "Remote
-// host said: <reply>", else the speaker's last words after the address.
-func refusal(at, said string) string {
-	if _, reply, ok := strings.Cut(said, greetingFailed); ok {
-		return "Remote host said: " + reply
+// refused tells whether text, the Z report of a speaker that gave up on
+// its address, is smtpclient's for a greeting of 4xx (not 421/450) or
+// 5xx (SPEC D1, smtpclient.8), and gives the D33 line for it as
+// qmail-1.03 gave it: "Remote host said: " and every line of the reply,
+// as smtpclient captured it (SPEC 5.1, D26), without the last LF.
+func refused(text, ip string) (said string, ok bool) {
+	said, ok = strings.CutPrefix(text, "Connected to "+ip+" but greeting failed.\n")
+	if !ok || !strings.HasPrefix(said, "Remote host said: ") {
+		return "", false
 	}
-	return at + said
+	return strings.TrimSuffix(said, "\n"), true
 }
 
 // lineOf is s as one report line, or nothing when s is empty.

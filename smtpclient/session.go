@@ -147,7 +147,9 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 }
 
 // greeting applies SPEC D1: 4xx other than 421/450, and 5xx, let the
-// caller try the next address, so they print no report.
+// caller try the next address: exit 111 or 100, and on fd 1 the report
+// qmail-1.03 gave for it, the whole reply after "Remote host said: ",
+// which qmail-remote turns into its D33 line (smtpclient.8, EXIT CODES).
 func (s *session) greeting() *ending {
 	rep, e := s.reply()
 	if e != nil {
@@ -163,8 +165,9 @@ func (s *session) greeting() *ending {
 		if c >= 500 {
 			exit = 100
 		}
-		diag := fmt.Sprintf("connected to %s but greeting failed: %s", s.ip, smtp.FirstLine(rep.Text))
-		return &ending{quit: true, exit: exit, diag: diag}
+		e := s.quit('Z', "Connected to ", " but greeting failed")
+		e.exit, e.diag = exit, fmt.Sprintf("connected to %s but greeting failed: %s", s.ip, smtp.FirstLine(rep.Text))
+		return e
 	}
 	return s.quit('Z', "Connected to ", " but greeting failed")
 }

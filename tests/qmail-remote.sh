@@ -607,6 +607,45 @@ Remote host said: 554 two
 ^@exit 0"
 waitpeers
 
+case_ 'D33: a greeting 554 of three lines: every line after Remote host said: (CR removed, NUL as ?), as qmail-1.03 gave it'
+peer 127.0.0.2 "$(upto greet '554 one')"
+peer 127.0.0.3 'raw 554-5.7.1 mx.test: no mail from you\r\n554-see\0 https://mx.test/why?a=1 \x01\n554 5.7.1 go away  \r\n
+read
+send 221 bye' 1 "$port"
+home
+echo ".test::$port" > "$C/smtproutes"
+check "$(qr mx.test s@x.test r@mx.test)" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+Remote host said: 554-5.7.1 mx.test: no mail from you
+554-see? https://mx.test/why?a=1 ^A
+554 5.7.1 go away  
+^@exit 0"
+waitpeers
+check "$(wire 127.0.0.3)" "QUIT^M"
+
+case_ 'D26, D33: a greeting 554 longer than 5000 bytes: its first 5000 bytes, then one LF'
+line=$(printf '%0990d' 0)
+peer 127.0.0.2 "send 554-$line
+send 554-$line
+send 554-$line
+send 554-$line
+send 554-$line
+send 554 $line
+read
+send 221 bye"
+home
+echo ":[127.0.0.2]:$port" > "$C/smtproutes"
+out=$(qr mx.test s@x.test r@mx.test)
+want="554-$line
+554-$line
+554-$line
+554-$line
+554-$line
+554 $line"
+check "$out" "ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)
+Remote host said: $(printf '%s' "$want" | head -c 5000)
+^@exit 0"
+waitpeers
+
 case_ 'B18: .test: shields mx.test from the catch-all: MX lookup, port 25'
 home
 printf '.test:\n:[127.0.0.1]:1\n' > "$C/smtproutes"

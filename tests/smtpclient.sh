@@ -101,15 +101,21 @@ Remote host said: 421 busy
 exit 0"
 check "$wire" "QUIT^M"
 
-case_ 'D1: greeting 554: QUIT, nothing on fd 1, exit 100 (try the next address)'
-sc 'send 554 go away' "$msg" a@x.test b@y.test
-check "$out|$err" "
-exit 100|smtpclient: fatal: connected to 127.0.0.1 but greeting failed: 554 go away"
+case_ 'D1, D33: greeting 554: QUIT, the Z of qmail-1.03 with the whole reply, exit 100 (try the next address)'
+sc 'send 554-go away
+send 554 5.7.1 really' "$msg" a@x.test b@y.test
+check "$out|$err" "ZConnected to 127.0.0.1 but greeting failed.
+Remote host said: 554-go away
+554 5.7.1 really
+^@
+exit 100|smtpclient: fatal: connected to 127.0.0.1 but greeting failed: 554-go away"
 check "$wire" "QUIT^M"
 
 case_ 'D1: greeting 452: exit 111 (try the next address)'
 sc 'send 452 later' "$msg" a@x.test b@y.test
-check "$out|$wire" "
+check "$out|$wire" "ZConnected to 127.0.0.1 but greeting failed.
+Remote host said: 452 later
+^@
 exit 111|QUIT^M"
 
 case_ 'greeting 250: Z greeting failed'

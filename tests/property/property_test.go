@@ -26,7 +26,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"qmail-remote-go/lib/report"
 )
@@ -66,14 +65,6 @@ func (r reply) wire() []byte {
 // said is the model's "Remote host said: " part: every line, CR
 // removed, NUL made '?', each ending in LF (SPEC 5.1; texts stay far
 // below the 5000-byte cap).
-// firstSaid is the model's D33 line for a refused greeting: the first
-// line of the reply, CR removed, trailing white space cut, every byte
-// outside 32..126 as '?'.
-func (r reply) firstSaid() string {
-	first, _, _ := strings.Cut(strings.TrimPrefix(r.said(), "Remote host said: "), "\n")
-	return "Remote host said: " + report.Printable(strings.TrimRightFunc(first, unicode.IsSpace)) + "\n"
-}
-
 func (r reply) said() string {
 	s := string(r.wire())
 	s = strings.ReplaceAll(s, "\r", "")
@@ -177,9 +168,9 @@ func model(s script) string {
 	case g.code == 421 || g.code == 450:
 		return end('Z', "Connected to "+ip+" but greylisted.\n"+g.said())
 	case class(g.code) == 4 || class(g.code) == 5:
-		// SPEC D33: one more line, the greeting's first line as it
-		// reaches qmail-remote through smtpclient's fd 2.
-		return end('Z', "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n"+g.firstSaid())
+		// SPEC D33: one more line, "Remote host said: " and the whole
+		// reply, as qmail-1.03 gave it.
+		return end('Z', "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n"+g.said())
 	default:
 		return end('Z', "Connected to "+ip+" but greeting failed.\n"+g.said())
 	}
