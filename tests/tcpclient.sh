@@ -71,13 +71,18 @@ peer 127.0.0.2 'send 554 go away' 2
 p2=$port
 out=
 for i in 1 2; do
-	out="$out $(HELOHOST=h tcpclient -RHl0 127.0.0.2 "$p2" "$BIN/smtpclient" a@x b@y < "$T/msg" 2>/dev/null; echo "$?")"
+	out="$out $(HELOHOST=h tcpclient -RHl0 127.0.0.2 "$p2" "$BIN/smtpclient" a@x b@y < "$T/msg" > "$T/o" 2>/dev/null
+		e=$?; tr '\0' '|' < "$T/o"; echo "$e")"
 	out="$out $(HELOHOST=h tcpclient -RHl0 127.0.0.1 "$p1" "$BIN/smtpclient" a@x b@y < "$T/msg" | tr '\0' '|'; echo "$?")"
 done
 wait
-check "$out" " 100 r|K127.0.0.1 accepted message.
+check "$out" " ZConnected to 127.0.0.2 but greeting failed.
+Remote host said: 554 go away
+|100 r|K127.0.0.1 accepted message.
 Remote host said: 250 ok queued
-|0 100 r|K127.0.0.1 accepted message.
+|0 ZConnected to 127.0.0.2 but greeting failed.
+Remote host said: 554 go away
+|100 r|K127.0.0.1 accepted message.
 Remote host said: 250 ok queued
 |0"
 check "$(show < "$T/log.127.0.0.2")" "QUIT^M
