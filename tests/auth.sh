@@ -1126,5 +1126,19 @@ check "$out" "r^@K$NSPEER accepted message.
 Remote host said: 250 ok queued
 ^@exit 0"
 
+# D28 with D9: a '!' rule limited to one sender domain (its 4th field)
+# turns TLS off for that sender's mail only; for every other sender it
+# is skipped, and the route's credentials get D9's verified TLS.
+case_ 'D9 netns: credentials, !mx.test:|||other.test (another sender domain): not clear text, Z, no AUTH'
+home
+echo '!mx.test:|||other.test' > "$C/tlsdestinations"
+peer "$NSPEER" "$(ehlo 'PLAIN')
+read"
+nsrun
+check "$out" "ZI wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
+$HINT
+^@exit 0"
+check "$(wire "$NSPEER" | grep -c AUTH)" 0
+
 stopdns
 finish

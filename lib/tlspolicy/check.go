@@ -75,6 +75,12 @@ func CheckValue(key string, e control.Entry) (note string, err error) {
 		return "", err
 	}
 	if strings.HasPrefix(key, "!") && e.Value != "" {
+		if d := neverDomain(e.Value); d != "" {
+			if e.Value == "|||"+d {
+				return "", nil
+			}
+			return "the value of a ! rule is ignored but for its 4th field, the sender domain", nil
+		}
 		return "the value of a ! rule is ignored", nil
 	}
 	return "", nil

@@ -53,6 +53,8 @@ func TestCheckValue(t *testing.T) {
 		{"=mx.test", "|abc|def", "", `control/tlsdestinations line 2: bad depth "def"`, nil},
 		{"=mx.test", ";0", "", `control/tlsdestinations line 2: bad port "0"`, nil},
 		{"!mx.test", "junk", "the value of a ! rule is ignored", "", nil},
+		{"!mx.test", "|||mydomain.net", "", "", nil},
+		{"!mx.test", "junk|||mydomain.net", "the value of a ! rule is ignored but for its 4th field, the sender domain", "", nil},
 		{"!mx.test", "", "", "", nil},
 	}
 	for _, tt := range tests {

@@ -120,13 +120,13 @@ type rule struct {
 // host or a suffix of it before every '*' form, so a global "!*" turns
 // off only the default:
 //
-//	!host, !.suffix          never (the value is ignored)
+//	!host, !.suffix          never (the value is ignored, but its 4th field)
 //	%host                    must, pin
 //	=host                    must, chain + exact name
 //	~host, ~.suffix          must, chain + name, wildcards ok
 //	host, .suffix            must; chain if a CA file/dir is given
 //	-host, -.suffix          must, nothing checked (D15)
-//	!*, !                    never (the value is ignored)
+//	!*, !                    never (the value is ignored, but its 4th field)
 //	=*  ~*  +*  -*           must: name, wildcard, chain, nothing
 //	*                        try, nothing checked
 //	-                        try, nothing checked
@@ -177,6 +177,9 @@ func Select(t control.Table, exists bool, host, sender string) (Policy, error) {
 				continue
 			}
 			if f.r.level == Never {
+				if !forSender(neverDomain(e.Value), sender) {
+					continue // D28: not for this sender
+				}
 				return Policy{Level: Never, Depth: DepthUnset, Key: control.Lower(k), Where: e.Where, Explicit: f.explicit}, nil
 			}
 			p, skip, err := build(f.r, control.Lower(k), e, sender)
@@ -238,10 +241,32 @@ func build(r rule, key string, e control.Entry, sender string) (pol Policy, skip
 	if r.caCert && p.f1 != "" {
 		pol.Verify = Chain
 	}
-	if p.domain != "" && control.Lower(p.domain) != control.Lower(senderDomain(sender)) {
+	if !forSender(p.domain, sender) {
 		return Policy{}, true, nil // D28: not for this sender
 	}
 	return pol, false, nil
+}
+
+// forSender tells whether a rule whose 4th field is domain applies to
+// a message from sender: always when the field is empty, else only when
+// the sender's domain equals it (D28).
+func forSender(domain, sender string) bool {
+	return domain == "" || control.Lower(domain) == control.Lower(senderDomain(sender))
+}
+
+// neverDomain is the 4th field of a '!' rule's value, which is all of
+// it that counts: the rest is ignored (SPEC 4.9.1), even when it would
+// not parse. Without it, "!relay:|||partner.example", meant for one
+// sender domain, would turn TLS off, and with D9 send the password of
+// every sender in clear text, for all of them (D28).
+func neverDomain(v string) string {
+	if v == "" || v[0] == ':' || v[0] == ';' {
+		return ""
+	}
+	if f := strings.SplitN(v, "|", 4); len(f) == 4 {
+		return f[3]
+	}
+	return ""
 }
 
 // senderDomain is the part of the envelope sender after its last '@',

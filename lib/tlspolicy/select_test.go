@@ -253,6 +253,20 @@ func TestSenderDomain(t *testing.T) {
 	if got, _ := Select(table("=x.test:|||mydomain.net"), true, "x.test", "a@other.net"); got != Default {
 		t.Errorf("skipped to the default: %+v", got)
 	}
+	// A '!' rule's 4th field counts too (the rest of its value is
+	// ignored): "!relay:|||mydomain.net" turns TLS off for that
+	// sender's mail only, not for everyone's (with D9, every sender's
+	// password in clear text).
+	for _, l := range []string{"!x.test:|||mydomain.net", "!.test:junk|x|y|mydomain.net", "!*:|||mydomain.net", "!:|||mydomain.net"} {
+		got, err := Select(table(l, "+*:"), true, "x.test", "a@other.net")
+		if err != nil || got.Level != Must || got.Key != "+*" {
+			t.Errorf("%s, another sender: %+v, %v; want +*", l, got, err)
+		}
+		got, err = Select(table(l, "+*:"), true, "x.test", "a@MyDomain.net")
+		if err != nil || got.Level != Never {
+			t.Errorf("%s, its sender: %+v, %v; want TLS off", l, got, err)
+		}
+	}
 	if got, _ := Select(tab, true, "y.test", ""); got.Level != Must || got.Key != ".test" {
 		t.Errorf("other host: %+v", got)
 	}
