@@ -798,5 +798,26 @@ check "$(qr mx.test s@x.test r@mx.test)" "ZI wasn't able to establish a TLS conn
 killpeers
 fi
 
+# D27: an address literal has one form for every lookup keyed on it, so
+# a rule for [127.0.0.2] holds for the same address written otherwise
+# (IPv4-mapped, or a key in IPv6 form), and a recipient's spelling
+# cannot go around it. The default route keeps the literal, on $port.
+for c in '=[127.0.0.2]|[IPv6:::ffff:127.0.0.2]' '=127.0.0.2|[IPv6:0:0:0:0:0:ffff:7f00:2]' '=[IPv6:::FFFF:127.0.0.2]|[127.0.0.2]'; do
+	key=${c%%|*} lit=${c#*|}
+	case_ "D27: the rule $key: holds for $lit (mandatory, no STARTTLS offered: Z, nothing sent in clear)"
+	home
+	peer 127.0.0.2 "send 220 mx.test ESMTP
+read
+send 250 mx.test
+read"
+	echo "::$port" > "$C/smtproutes"
+	echo "$key:" > "$C/tlsdestinations"
+	check "$(qr "$lit" s@x.test "r@$lit")" "ZI wasn't able to negotiate a TLS connection with: $lit. (#4.4.1)
+^@exit 0"
+	waitpeers
+	check "$(wire 127.0.0.2)" "EHLO helo.test^M
+QUIT^M"
+done
+
 stopdns
 finish

@@ -138,7 +138,7 @@ func ReadLines(name string) (lines []Line, bad []*SyntaxError, ok bool, err erro
 			continue
 		}
 		where := Dir + name + " line " + strconv.Itoa(i+1)
-		key, value, found := strings.Cut(line, ":")
+		key, value, found := cutKey(line)
 		if !found {
 			bad = append(bad, &SyntaxError{where, i + 1, "no ':' in the line"})
 			continue
@@ -146,6 +146,24 @@ func ReadLines(name string) (lines []Line, bad []*SyntaxError, ok bool, err erro
 		lines = append(lines, Line{key, value, i + 1, where})
 	}
 	return lines, bad, true, nil
+}
+
+// cutKey splits a line at the ':' that ends its key: the first one, or
+// when the key holds an address literal, the first after its ']', so
+// that [IPv6:2001:db8::1] can be a key (SPEC D27).
+func cutKey(line string) (key, value string, found bool) {
+	i := strings.IndexByte(line, ':')
+	if i < 0 {
+		return line, "", false
+	}
+	if b := strings.IndexByte(line[:i], '['); b >= 0 && !strings.Contains(line[b:i], "]") {
+		if e := strings.IndexByte(line[i:], ']'); e >= 0 {
+			if j := strings.IndexByte(line[i+e:], ':'); j >= 0 {
+				return line[:i+e+j], line[i+e+j+1:], true
+			}
+		}
+	}
+	return line[:i], line[i+1:], true
 }
 
 // TableOf makes the table of lines: keys folded, the last line of a key

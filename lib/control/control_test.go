@@ -121,3 +121,24 @@ func TestReadTableNoColon(t *testing.T) {
 		t.Errorf("lines %v, want %v", lines, want)
 	}
 }
+
+// TestReadLinesLiteralKey: a key that holds an address literal ends at
+// the first ':' after its ']', so an IPv6 literal can be a key (D27);
+// every other key ends at the first ':'.
+func TestReadLinesLiteralKey(t *testing.T) {
+	inHome(t, map[string]string{"tlsdestinations": "=[IPv6:2001:db8::1]:/ca.pem\n[IPv6:2001:db8::2]::26\n[192.0.2.1]:x:y\nmx.test:[2001:db8::3]:25\n[no-end:a\n"})
+	lines, bad, _, err := ReadLines("tlsdestinations")
+	if err != nil || len(bad) != 0 {
+		t.Fatalf("%v, %v", bad, err)
+	}
+	want := []Line{
+		{"=[IPv6:2001:db8::1]", "/ca.pem", 1, "control/tlsdestinations line 1"},
+		{"[IPv6:2001:db8::2]", ":26", 2, "control/tlsdestinations line 2"},
+		{"[192.0.2.1]", "x:y", 3, "control/tlsdestinations line 3"},
+		{"mx.test", "[2001:db8::3]:25", 4, "control/tlsdestinations line 4"},
+		{"[no-end", "a", 5, "control/tlsdestinations line 5"},
+	}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("lines %v\nwant %v", lines, want)
+	}
+}

@@ -1,9 +1,11 @@
 package control
 
 import (
+	"net/netip"
 	"strings"
 
 	"qmail-remote-go/lib/idna"
+	"qmail-remote-go/lib/literal"
 )
 
 // Host is the one form of a host name that every lookup keyed on it
@@ -11,7 +13,16 @@ import (
 // 2008, lib/idna), ASCII lower case. A name that is not valid IDNA keeps
 // its bytes (lower-cased): it then matches only a key written the same
 // way, as before.
+//
+// An address literal has one form too: "[192.0.2.1]" for IPv4 (written
+// bare, bracketed, or IPv4-mapped as [IPv6:::ffff:192.0.2.1]) and
+// "[ipv6:2001:db8::1]" for IPv6 in its shortest form, since each of
+// those reaches the same address: otherwise a recipient written as
+// r@[IPv6:::ffff:192.0.2.1] went around a rule for [192.0.2.1].
 func Host(s string) string {
+	if a, ok := literal.Parse(s); ok {
+		return literalForm(a)
+	}
 	s = strings.TrimSuffix(s, ".")
 	if !idna.IsASCII(s) {
 		if a, err := idna.ToASCII(s); err == nil {
@@ -34,11 +45,22 @@ func HostKey(k string) string {
 	if i < len(k) && k[i] == '.' {
 		i++
 	}
+	if a, ok := literal.Parse(k[i:]); ok {
+		return Lower(k[:i]) + literalForm(a)
+	}
 	rest := k[i:]
 	if rest == "" || strings.ContainsAny(rest, "*@[") {
 		return Lower(k)
 	}
 	return Lower(k[:i]) + Host(rest)
+}
+
+// literalForm is the one form of an address literal (Host).
+func literalForm(a netip.Addr) string {
+	if a.Is4() {
+		return "[" + a.String() + "]"
+	}
+	return "[ipv6:" + a.String() + "]"
 }
 
 // HostTableOf is TableOf for a table keyed on hosts: keys in HostKey's

@@ -11,8 +11,15 @@ func TestHost(t *testing.T) {
 		"BÜCHER.example.":       "xn--bcher-kva.example",
 		"XN--BCHER-KVA.Example": "xn--bcher-kva.example",
 		"[192.0.2.1]":           "[192.0.2.1]",
-		"":                      "",
-		"bad\xff.test":          "bad\xff.test", // not IDNA: its bytes, lower-cased
+		// Address literals: one form for each address (D27).
+		"192.0.2.1":               "[192.0.2.1]",
+		"[IPv6:::ffff:192.0.2.1]": "[192.0.2.1]",
+		"[IPv6:2001:DB8:0::1]":    "[ipv6:2001:db8::1]",
+		"[2001:db8:0:0:0:0:0:1]":  "[ipv6:2001:db8::1]",
+		"[ipv6:2001:0db8::1]":     "[ipv6:2001:db8::1]",
+		"[192.0.2.256]":           "[192.0.2.256]", // not a literal: as written
+		"":                        "",
+		"bad\xff.test":            "bad\xff.test", // not IDNA: its bytes, lower-cased
 	} {
 		if got := Host(in); got != want {
 			t.Errorf("Host(%q) = %q, want %q", in, got, want)
@@ -23,19 +30,22 @@ func TestHost(t *testing.T) {
 // TestHostKey: rule keys in the same form, prefixes and '*' forms kept.
 func TestHostKey(t *testing.T) {
 	for in, want := range map[string]string{
-		"=Partner.test.":   "=partner.test",
-		"~.bücher.example": "~.xn--bcher-kva.example",
-		"%bücher.example.": "%xn--bcher-kva.example",
-		".Example.COM.":    ".example.com",
-		"!bücher.example":  "!xn--bcher-kva.example",
-		"-x.test.":         "-x.test",
-		"*":                "*",
-		"!*":               "!*",
-		"+*":               "+*",
-		"!@":               "!@",
-		"":                 "",
-		"!":                "!",
-		"[192.0.2.1]":      "[192.0.2.1]",
+		"=Partner.test.":           "=partner.test",
+		"~.bücher.example":         "~.xn--bcher-kva.example",
+		"%bücher.example.":         "%xn--bcher-kva.example",
+		".Example.COM.":            ".example.com",
+		"!bücher.example":          "!xn--bcher-kva.example",
+		"-x.test.":                 "-x.test",
+		"*":                        "*",
+		"!*":                       "!*",
+		"+*":                       "+*",
+		"!@":                       "!@",
+		"":                         "",
+		"!":                        "!",
+		"[192.0.2.1]":              "[192.0.2.1]",
+		"=192.0.2.1":               "=[192.0.2.1]",
+		"-[IPv6:::FFFF:192.0.2.1]": "-[192.0.2.1]",
+		"%[IPv6:2001:DB8::1]":      "%[ipv6:2001:db8::1]",
 	} {
 		if got := HostKey(in); got != want {
 			t.Errorf("HostKey(%q) = %q, want %q", in, got, want)

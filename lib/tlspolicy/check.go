@@ -42,6 +42,11 @@ func keyProblem(key string) string {
 		// Select looks these forms up for the host itself only.
 		return fmt.Sprintf("a %c rule names one host, %q names none (~%s takes a suffix)", key[0], key, rest)
 	}
+	if _, ok := literal(rest); ok {
+		return "" // [192.0.2.1], 192.0.2.1, [IPv6:2001:db8::1] (D27)
+	} else if strings.ContainsAny(rest, "[]:") {
+		return quote(rest) + " is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]"
+	}
 	for i, c := range []byte(rest) {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',

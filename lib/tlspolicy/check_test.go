@@ -12,7 +12,8 @@ import (
 func TestCheckKeys(t *testing.T) {
 	good := []string{"!", "-", "*", "!*", "=*", "~*", "+*", "-*", "mx.example.com", ".example.com", "mx.example.com.",
 		"!mx.example.com", "!.example.com", "%mx.example.com", "=mx.example.com", "~.example.com",
-		"-.example.com", "[192.0.2.7]", "=[192.0.2.7]", "MX.Example.COM", "bücher.example", "_x.example"}
+		"-.example.com", "[192.0.2.7]", "=[192.0.2.7]", "MX.Example.COM", "bücher.example", "_x.example",
+		"192.0.2.7", "=[IPv6:2001:db8::1]", "-[IPv6:::ffff:192.0.2.7]"}
 	for _, k := range good {
 		if bad := CheckKeys([]control.Line{{Key: k, N: 1, Where: "w"}}); len(bad) != 0 {
 			t.Errorf("%q: %v", k, bad[0])
@@ -28,6 +29,8 @@ func TestCheckKeys(t *testing.T) {
 		"%":                `no host after "%"`,
 		"mx example.com":   `white space in the key "mx example.com"`,
 		"=mx.example.com|": `"|" cannot be in a host name: "=mx.example.com|"`,
+		"=[ipv6":           `"[ipv6" is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]`,
+		"[192.0.2.256]":    `"[192.0.2.256]" is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]`,
 	} {
 		bad := CheckKeys([]control.Line{{Key: "ok.example"}, {Key: k, N: 3, Where: "control/tlsdestinations line 3"}})
 		if len(bad) != 1 || bad[0].Error() != "control/tlsdestinations line 3: "+want || bad[0].N != 3 {

@@ -385,3 +385,23 @@ func TestOneForm(t *testing.T) {
 		t.Errorf("!partner.test.: %+v", got)
 	}
 }
+
+// TestLiteralForms: a rule for an address literal holds for every form
+// of the literal that reaches the same address (D27), so that a
+// recipient written r@[IPv6:::ffff:192.0.2.9] does not go around it.
+func TestLiteralForms(t *testing.T) {
+	for _, key := range []string{"=[192.0.2.9]", "=192.0.2.9", "=[IPv6:::ffff:192.0.2.9]"} {
+		tab := control.HostTableOf([]control.Line{{Key: key, Where: line1}})
+		for _, host := range []string{"[192.0.2.9]", "192.0.2.9", "[IPv6:::ffff:192.0.2.9]", "[ipv6:0:0:0:0:0:ffff:c000:209]"} {
+			if got, err := Select(tab, true, host, ""); err != nil || got.Level != Must || got.Verify != Name {
+				t.Errorf("%s, host %s: %+v, %v", key, host, got, err)
+			}
+		}
+	}
+	tab := control.HostTableOf([]control.Line{{Key: "=[IPv6:2001:db8::1]", Where: line1}})
+	for _, host := range []string{"[IPv6:2001:DB8:0::1]", "[2001:db8:0:0:0:0:0:1]", "[ipv6:2001:0db8::0001]"} {
+		if got, err := Select(tab, true, host, ""); err != nil || got.Level != Must {
+			t.Errorf("host %s: %+v, %v", host, got, err)
+		}
+	}
+}
