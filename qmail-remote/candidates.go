@@ -29,7 +29,8 @@ func (d *delivery) candidates() ([]candidate, *final) {
 }
 
 // mxlookup runs the mxlookup stage: an MX lookup of the host, or with -a
-// the addresses of a relay. Its failure line becomes our report.
+// the addresses of a relay (plan.MXLookupArgs). Its failure line becomes
+// our report.
 func (d *delivery) mxlookup() ([]candidate, *final) {
 	args := d.MXLookupArgs()
 	if d.stsDom != "" {

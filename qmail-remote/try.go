@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/tlsreport"
 )
 
 // try runs the speaker on each candidate in turn until one gives the
@@ -18,6 +19,12 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	sp := d.Speaker()
 	k := d.dialer()
 	for _, h := range hosts(cands) {
+		if d.DANEFailed(h.cands[0]) {
+			// SPEC D30: a host whose TLSA lookup failed is not tried
+			// now, and never in clear text; another host may do.
+			last = []byte("Z" + tlsreport.DANETLSAFailed(h.cands[0].Name) + "\n\x00")
+			continue
+		}
 		for {
 			conn, c, f := k.next(h)
 			if f != nil {

@@ -18,16 +18,41 @@ type Candidate struct {
 	Name string // the MX host name, or the relay or host itself
 	// MXSecure: the MX answer that named Name was DNSSEC-authenticated
 	// (SPEC D16, D30), so Name may stand for the host in a certificate
-	// check. Nothing sets it yet: mxlookup -t will (the DANE work).
+	// check: mxlookup -t's flag m.
 	MXSecure bool
+	DANE     DANE // what else mxlookup -t said of the host (dane.go)
 }
 
-// ParseCandidates reads mxlookup's "PREF ADDRESS HOSTNAME" lines.
+// ParseCandidates reads mxlookup's "PREF ADDRESS HOSTNAME" lines, or
+// with -t "PREF ADDRESS HOSTNAME FLAGS" and "tlsa HOST BASE ..." lines
+// (mxlookup.8). Every candidate flagged t gets its host's records;
+// records without such a candidate, and a t without records, make the
+// output malformed.
 func ParseCandidates(out []byte) ([]Candidate, error) {
 	var cands []Candidate
+	hasTLSA := map[int]bool{}
+	tlsa := map[string]*DANE{}
 	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
 		f := strings.Split(line, " ")
-		if len(f) != 3 || f[2] == "" {
+		if f[0] == "tlsa" {
+			if !parseTLSALine(f) {
+				return nil, strconv.ErrSyntax
+			}
+			d := tlsa[f[1]]
+			if d == nil {
+				d = &DANE{Base: f[2]}
+				tlsa[f[1]] = d
+			}
+			if d.Base != f[2] || strings.Count(d.TLSA, ",") == maxTLSA-1 {
+				return nil, strconv.ErrSyntax
+			}
+			if d.TLSA != "" {
+				d.TLSA += ","
+			}
+			d.TLSA += strings.Join(f[3:], " ")
+			continue
+		}
+		if len(f) != 3 && len(f) != 4 || f[2] == "" {
 			return nil, strconv.ErrSyntax
 		}
 		pref, err := strconv.ParseUint(f[0], 10, 16)
@@ -38,9 +63,32 @@ func ParseCandidates(out []byte) ([]Candidate, error) {
 		if err != nil || addr.Zone() != "" {
 			return nil, strconv.ErrSyntax
 		}
-		cands = append(cands, Candidate{Pref: int(pref), Addr: addr.Unmap(), Name: f[2]})
+		c := Candidate{Pref: int(pref), Addr: addr.Unmap(), Name: f[2]}
+		if len(f) == 4 {
+			var t, ok bool
+			if c.MXSecure, c.DANE, t, ok = parseFlags(f[3]); !ok {
+				return nil, strconv.ErrSyntax
+			}
+			hasTLSA[len(cands)] = t
+		}
+		cands = append(cands, c)
 	}
 	if len(cands) == 0 {
+		return nil, strconv.ErrSyntax
+	}
+	used := map[string]bool{}
+	for i := range cands {
+		if !hasTLSA[i] {
+			continue
+		}
+		d := tlsa[cands[i].Name]
+		if d == nil {
+			return nil, strconv.ErrSyntax
+		}
+		cands[i].DANE.Base, cands[i].DANE.TLSA = d.Base, d.TLSA
+		used[cands[i].Name] = true
+	}
+	if len(used) != len(tlsa) {
 		return nil, strconv.ErrSyntax
 	}
 	return cands, nil
@@ -131,10 +179,16 @@ func (p *Plan) Literal() (c Candidate, ok bool) {
 const MXLookupLimit = 150 * time.Second
 
 // MXLookupArgs are mxlookup's arguments: an MX lookup of the host, or
-// with -a the addresses of a relay.
+// with -a the addresses of a relay; for SMTP with -t and the port: which
+// answers were authenticated, and the TLSA records of the hosts whose
+// were (SPEC D30).
 func (p *Plan) MXLookupArgs() []string {
+	var args []string
 	if p.Route.Relay {
-		return []string{"-a", p.Route.Host}
+		args = []string{"-a"}
 	}
-	return []string{p.Route.Host}
+	if port := p.DANEPort(); port != 0 {
+		args = append(args, "-t", strconv.Itoa(port))
+	}
+	return append(args, p.Route.Host)
 }

@@ -120,16 +120,26 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 	if clear {
 		level = tlspolicy.Never
 	}
-	if p.STSEnforced(c) && !clear {
+	switch {
+	case p.dane(c):
+		// SPEC D30: the host's TLSA records replace every other check,
+		// MTA-STS's too, and TLS is mandatory (never the clear-text
+		// retry of D8).
+		env = p.daneEnv(c)
+	case p.STSEnforced(c) && !clear:
 		env = p.stsEnv(c) // MTA-STS enforce (mtasts.go); no clear-text retry at must
-	} else {
+	default:
 		env = []string{"TLS=" + level.String(), "TLSHOST=" + p.Route.Host}
 		if level == tlspolicy.Never {
 			return env, nil, nil
 		}
 		env = append(env, p.TLSVars(c)...)
 		if level == tlspolicy.Try {
-			env = append(env, p.stsAudit(c)...) // MTA-STS testing, TLS-Required: No
+			if audit := p.stsAudit(c); audit != nil {
+				env = append(env, audit...) // MTA-STS testing, TLS-Required: No
+			} else {
+				env = append(env, p.daneAudit(c)...) // TLS-Required: No for a DANE host
+			}
 		}
 	}
 	if !p.HasCert {
@@ -156,7 +166,7 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 // (issue 17 item 8: a stage, or whatever is at its place, does not
 // choose clear text for us).
 func (p *Plan) ClearRetry(c Candidate) bool {
-	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS()
+	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS() && !p.dane(c)
 }
 
 // TLSVars are the variables of tlswrap.8 that tell tlswrap how to check

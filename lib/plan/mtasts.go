@@ -63,7 +63,7 @@ func (p *Plan) stsMode() mtasts.Mode {
 // STSEnforced tells whether candidate c is held to the policy's enforce
 // mode. This is where DANE (D30) wins: a host with usable TLSA records
 // is to be checked by DANE instead, and MTA-STS not applied to it.
-func (p *Plan) STSEnforced(c Candidate) bool { return p.stsMode() == mtasts.Enforce }
+func (p *Plan) STSEnforced(c Candidate) bool { return p.stsMode() == mtasts.Enforce && !p.dane(c) }
 
 // STSCandidates keeps, under enforce, the candidates whose MX host
 // matches the policy (RFC 8461 4.1); none left is an Error.
