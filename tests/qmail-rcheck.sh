@@ -86,7 +86,7 @@ client certificate: none
 source: no bind (no domainips line)
 helo: helo.test (control/helohost)
 timeouts: connect 60 s, remote 1200 s
-candidates: mxlookup mx.test
+candidates: mxlookup -t 25 mx.test
   10 127.0.0.2 one.mx.test: timeout table: no record
     tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=one.mx.test
   20 127.0.0.3 two.mx.test: timeout table: 3 errors, the last N s ago: SKIPPED (dead for another N to M s)
@@ -100,7 +100,7 @@ home
 dns 'mx.test MX 10 one.mx.test'
 out=$(rc nx.test)
 stopdns
-check "$(echo "$out" | tail -n 3)" "candidates: mxlookup nx.test
+check "$(echo "$out" | tail -n 3)" "candidates: mxlookup -t 25 nx.test
 qmail-remote would bounce: Sorry, I couldn't find any host named nx.test. (#5.1.2)
 exit 100"
 
