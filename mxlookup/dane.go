@@ -32,10 +32,12 @@ type tlsaResult struct {
 
 // maxTLSA bounds the records printed per host, maxTLSAData the data of
 // one (a full certificate, matching type 0, is rarely over 2 KB): a
-// record past either is printed unusable ("-"), so the host can only
-// fail, never pass unchecked.
+// record past maxTLSAData is printed unusable ("-"), so the host can
+// only fail, never pass unchecked. Together they keep the TLS_TLSA
+// variable qmail-remote makes of them under Linux's 128 KiB for one
+// string of the environment.
 const (
-	maxTLSA     = 32
+	maxTLSA     = 16
 	maxTLSAData = 2048
 )
 
