@@ -1,0 +1,168 @@
+# DANE against real DNSSEC (SPEC D30): zones of our own, signed at test
+# time with ldnsutils (ldns-keygen, ldns-signzone), served by a validating
+# unbound of this suite's own (on 127.0.0.1, port $REAL_DNS + 100, with
+# our trust anchor; the shared unbound of tests/real/setup is not
+# touched), and Postfix's smtpd of tests/real/setup with its certificate.
+# Cases: a matching DANE-EE record, one that matches nothing, a second MX
+# that passes when the first fails, a TLSA RRset whose signature is
+# broken (the lookup fails: the host is skipped), a bogus zone, an
+# unsigned zone, and a relay by name.
+# Requirements: bin/*, unbound, ldnsutils, openssl, the peers of
+# tests/real/setup. Not tested here: posttls-finger (it asks
+# /etc/resolv.conf's servers on port 53 only, which a test must not
+# change); DANE-TA (Postfix's certificate comes without its CA; tlswrap's
+# Go tests and tests/dane.sh cover it).
+. "$(dirname "$0")/lib.sh"
+
+for p in unbound ldns-keygen ldns-signzone openssl; do
+	if ! command -v $p > /dev/null 2>&1 && [ ! -x /usr/sbin/$p ]; then
+		echo "tests/real/dane.sh: SKIPPED: $p is not installed (apt-get install unbound ldnsutils openssl)"
+		finish
+		exit 0
+	fi
+done
+PORT=$((REAL_DNS + 100))
+if bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2> /dev/null; then
+	echo "tests/real/dane.sh: SKIPPED: 127.0.0.1:$PORT is in use"
+	finish
+	exit 0
+fi
+
+Z=$T/zones
+mkdir -p "$Z"
+EE=$(openssl x509 -in "$REAL/tls/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+WRONG=$(printf '%064d' 0)
+
+# sign ZONE: signs $Z/ZONE.zone with a KSK and a ZSK of its own; the DS
+# of the KSK is in $Z/ZONE.ds.
+sign() {
+	(cd "$Z" && k=$(ldns-keygen -a ECDSAP256SHA256 -k "$1") && z=$(ldns-keygen -a ECDSAP256SHA256 "$1") &&
+		ldns-signzone -n -f "$1.signed" "$1.zone" "$k" "$z" && cp "$k.ds" "$1.ds") > /dev/null 2>&1
+}
+soa() { printf '$TTL 300\n%s. IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n%s. IN NS ns.%s.\nns.%s. IN A 127.0.0.1\n' "$1" "$1" "$1" "$1" "$1" "$1"; }
+
+{ soa dane.test; cat <<ZONE
+dane.test. IN MX 10 mx.dane.test.
+mx.dane.test. IN A 127.0.0.2
+_$REAL_SMTPD._tcp.mx.dane.test. IN TLSA 3 1 1 $EE
+bad.dane.test. IN MX 10 mxbad.dane.test.
+mxbad.dane.test. IN A 127.0.0.2
+_$REAL_SMTPD._tcp.mxbad.dane.test. IN TLSA 3 1 1 $WRONG
+two.dane.test. IN MX 10 mxbad.dane.test.
+two.dane.test. IN MX 20 mx3.dane.test.
+mx3.dane.test. IN A 127.0.0.3
+_$REAL_SMTPD._tcp.mx3.dane.test. IN TLSA 3 1 1 $EE
+fail.dane.test. IN MX 10 mxfail.dane.test.
+mxfail.dane.test. IN A 127.0.0.2
+_$REAL_SMTPD._tcp.mxfail.dane.test. IN TLSA 3 1 1 $EE
+ZONE
+} > "$Z/dane.test.zone"
+{ soa bogus.test; printf 'bogus.test. IN MX 10 mx.bogus.test.\nmx.bogus.test. IN A 127.0.0.2\n'; } > "$Z/bogus.test.zone"
+{ soa plain.test; printf 'plain.test. IN MX 10 mx.plain.test.\nmx.plain.test. IN A 127.0.0.2\n_%s._tcp.mx.plain.test. IN TLSA 3 1 1 %s\n' "$REAL_SMTPD" "$WRONG"; } > "$Z/plain.test.zone"
+sign dane.test && sign bogus.test
+(cd "$Z" && ldns-keygen -a ECDSAP256SHA256 -k bogus.test > other.key) 2> /dev/null
+if [ ! -s "$Z/dane.test.signed" ] || [ ! -s "$Z/bogus.test.signed" ]; then
+	echo "tests/real/dane.sh: SKIPPED: ldns-signzone did not sign the test zones"
+	finish
+	exit 0
+fi
+# The TLSA RRset of mxfail gets a broken signature: a validating
+# resolver answers SERVFAIL for it, and only for it.
+awk -F'\t' -v OFS='\t' '$1 ~ /^_[0-9]+\._tcp\.mxfail\./ && $4 == "RRSIG" && $5 ~ /^TLSA / {
+	n = split($5, f, " "); s = f[n]; c = substr(s, 10, 1); r = (c == "A") ? "B" : "A"
+	f[n] = substr(s, 1, 9) r substr(s, 11); $5 = f[1]; for (i = 2; i <= n; i++) $5 = $5 " " f[i] }
+	{ print }' "$Z/dane.test.signed" > "$Z/dane.test.broken"
+# bogus.test is anchored with the DS of a key that did not sign it.
+k=$(cat "$Z/other.key")
+cat "$Z/dane.test.ds" "$Z/$k.ds" > "$Z/anchors"
+
+cat > "$Z/unbound.conf" <<CONF
+server:
+	interface: 127.0.0.1@$PORT
+	port: $PORT
+	do-daemonize: yes
+	username: ""
+	chroot: ""
+	directory: "$Z"
+	pidfile: "$Z/unbound.pid"
+	logfile: "$Z/unbound.log"
+	use-syslog: no
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	trust-anchor-file: "$Z/anchors"
+	domain-insecure: "plain.test"
+	local-zone: "test." nodefault
+	module-config: "validator iterator"
+	cache-max-ttl: 0
+auth-zone:
+	name: "dane.test"
+	zonefile: "$Z/dane.test.broken"
+	for-upstream: yes
+	for-downstream: no
+auth-zone:
+	name: "bogus.test"
+	zonefile: "$Z/bogus.test.signed"
+	for-upstream: yes
+	for-downstream: no
+auth-zone:
+	name: "plain.test"
+	zonefile: "$Z/plain.test.zone"
+	for-upstream: yes
+	for-downstream: no
+CONF
+if ! unbound -c "$Z/unbound.conf" 2> "$T/unbound.err"; then
+	echo "tests/real/dane.sh: SKIPPED: our unbound did not start: $(cat "$T/unbound.err" "$Z/unbound.log" 2> /dev/null | tail -n 2)"
+	finish
+	exit 0
+fi
+stop() { kill "$(cat "$Z/unbound.pid" 2> /dev/null)" 2> /dev/null; }
+trap stop EXIT
+DNSCACHEIP=127.0.0.1:$PORT
+export DNSCACHEIP
+i=0
+until "$BIN/mxlookup" dane.test > /dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+printf 'Subject: dane\n\nover DANE\n' > "$T/msg"
+S=sender@qr.test
+routes "::$REAL_SMTPD"
+
+case_ 'mxlookup -t: the signed zone is authenticated, its TLSA records printed'
+check "$("$BIN/mxlookup" -t $REAL_SMTPD dane.test)" "tlsa mx.dane.test mx.dane.test 3 1 1 $EE
+10 127.0.0.2 mx.dane.test mat"
+
+case_ 'a DANE-EE record that matches Postfix: K names the record'
+check "$(qr dane.test $S "$ID.ee@real.test")" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
+TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx.dane.test
+^@exit 0"
+check "$(arrived "$ID.ee@real.test"; same "$T/msg" "$T/got")" 'arrived
+same'
+
+case_ 'a DANE-EE record that matches nothing: Z, nothing delivered'
+check "$(qr bad.dane.test $S "$ID.bad@real.test" | head -n 1)" 'ZDANE: the certificate of mxbad.dane.test matches none of its TLSA records. (#4.7.5)'
+check "$(count "$ID.bad@real.test")" 0
+
+case_ 'the first MX fails DANE, the second passes'
+check "$(qr two.dane.test $S "$ID.two@real.test" | head -n 3)" "r^@K127.0.0.3 TLS transmitted message accepted.
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
+TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx3.dane.test"
+
+case_ 'a TLSA RRset with a broken signature: the lookup fails, the host is not tried'
+check "$("$BIN/mxlookup" -t $REAL_SMTPD fail.dane.test)" '10 127.0.0.2 mxfail.dane.test maf'
+check "$(qr fail.dane.test $S "$ID.fail@real.test")" 'ZDANE: TLSA lookup failed temporarily for mxfail.dane.test. (#4.4.3)
+^@exit 0'
+
+case_ 'a bogus zone: the lookup fails temporarily'
+check "$(qr bogus.test $S "$ID.bogus@real.test")" "ZSorry, I couldn't find any host named: bogus.test. (#4.1.2)
+^@exit 0"
+
+case_ 'an unsigned zone: no DANE, opportunistic TLS as before'
+check "$("$BIN/mxlookup" -t $REAL_SMTPD plain.test)" '10 127.0.0.2 mx.plain.test -'
+check "$(qr plain.test $S "$ID.plain@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cipher>; certificate not checked'
+
+case_ 'a relay by name (smtproutes): its TLSA records apply'
+routes "relay.test:mx.dane.test:$REAL_SMTPD"
+check "$(qr relay.test $S "$ID.relay@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx.dane.test'
+
+cleanup
+finish
