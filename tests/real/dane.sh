@@ -8,10 +8,12 @@
 # broken (the lookup fails: the host is skipped), a bogus zone, an
 # unsigned zone, and a relay by name.
 # Requirements: bin/*, unbound, ldnsutils, openssl, the peers of
-# tests/real/setup. Not tested here: posttls-finger (it asks
-# /etc/resolv.conf's servers on port 53 only, which a test must not
-# change); DANE-TA (Postfix's certificate comes without its CA; tlswrap's
-# Go tests and tests/dane.sh cover it).
+# tests/real/setup. Postfix's posttls-finger checks the same zones
+# independently when we are root: it asks /etc/resolv.conf's servers on
+# port 53, so it runs in a mount namespace of its own (unshare -m) where
+# /etc/resolv.conf names a second unbound of ours on 127.0.0.153:53.
+# Not tested here: DANE-TA (Postfix's certificate comes without its CA;
+# tlswrap's Go tests and tests/dane.sh cover it).
 . "$(dirname "$0")/lib.sh"
 
 for p in unbound ldns-keygen ldns-signzone openssl; do
@@ -115,7 +117,7 @@ if ! unbound -c "$Z/unbound.conf" 2> "$T/unbound.err"; then
 	finish
 	exit 0
 fi
-stop() { kill "$(cat "$Z/unbound.pid" 2> /dev/null)" 2> /dev/null; }
+stop() { kill "$(cat "$Z/unbound.pid" 2> /dev/null)" "$(cat "$Z/unbound53.pid" 2> /dev/null)" 2> /dev/null; }
 trap stop EXIT
 DNSCACHEIP=127.0.0.1:$PORT
 export DNSCACHEIP
@@ -163,6 +165,37 @@ check "$(qr plain.test $S "$ID.plain@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cip
 case_ 'a relay by name (smtproutes): its TLSA records apply'
 routes "relay.test:mx.dane.test:$REAL_SMTPD"
 check "$(qr relay.test $S "$ID.relay@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx.dane.test'
+
+# posttls-finger, with the same zones through a second unbound on
+# 127.0.0.153:53 that only its own mount namespace's resolv.conf names.
+finger=
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && [ -x /usr/sbin/posttls-finger ] &&
+	! bash -c "exec 3<>/dev/tcp/127.0.0.153/53" 2> /dev/null; then
+	sed 's/^\tinterface: .*/\tinterface: 127.0.0.153@53/; s/^\tport: .*/\tport: 53/; s/unbound\.pid/unbound53.pid/; s/unbound\.log/unbound53.log/' \
+		"$Z/unbound.conf" > "$Z/unbound53.conf"
+	printf 'nameserver 127.0.0.153\noptions edns0 trust-ad\n' > "$Z/resolv.conf"
+	mkdir -p "$Z/postfix" && : > "$Z/postfix/main.cf"
+	unbound -c "$Z/unbound53.conf" 2> /dev/null && finger=yes
+fi
+# pf DEST: posttls-finger at DANE level against DEST, its lines about
+# the TLS outcome.
+pf() {
+	unshare -m sh -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf && MAIL_CONFIG=$1/postfix exec timeout 30 posttls-finger -c -l dane -o smtp_dns_support_level=dnssec "$2"' \
+		sh "$Z" "$1" 2>&1 | grep -o 'Verified TLS connection established\|no matching DANE TLSA records\|Untrusted TLS connection established' | sort -u
+}
+if [ -n "$finger" ]; then
+	case_ 'posttls-finger agrees: mx.dane.test verified by DANE'
+	check "$(pf "[mx.dane.test]:$REAL_SMTPD")" 'Verified TLS connection established'
+
+	case_ 'posttls-finger agrees: mxbad.dane.test matches no TLSA record'
+	check "$(pf "[mxbad.dane.test]:$REAL_SMTPD")" 'Untrusted TLS connection established
+no matching DANE TLSA records'
+
+	case_ 'posttls-finger agrees: mx3.dane.test verified by DANE'
+	check "$(pf "[mx3.dane.test]:$REAL_SMTPD")" 'Verified TLS connection established'
+else
+	echo "tests/real/dane.sh: info: posttls-finger cases skipped (not root, no unshare or posttls-finger, or 127.0.0.153:53 in use)"
+fi
 
 cleanup
 finish
