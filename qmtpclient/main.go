@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
 
@@ -56,6 +58,14 @@ func run(args []string) int {
 		size: size,
 		out:  os.Stdout,
 		ip:   ip,
+	}
+	if s.trace = trace.FromEnv(prog); s.trace != nil {
+		s.trace.Note("to " + ip + " port " + os.Getenv("TCPREMOTEPORT") + ", from " + args[1] + " to " +
+			strconv.Itoa(len(args)-2) + " recipient(s)")
+		if p, ok := os.LookupEnv("SSL_PROTOCOL"); ok {
+			// QMTPS: tlswrap -i did the handshake before we ran.
+			s.trace.Note("over TLS from the first byte: " + p + " " + os.Getenv("SSL_CIPHER") + "; " + os.Getenv("TLSWRAP_VERIFY"))
+		}
 	}
 	code, diag := s.run(args[1], args[2:])
 	if diag != "" {

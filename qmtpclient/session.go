@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/netstring"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
+	"qmail-remote-go/lib/trace"
 )
 
 const (
@@ -31,7 +34,8 @@ type session struct {
 	out  io.Writer     // reports
 	ip   string        // printed in the reports
 
-	outErr error // the first failure to write a report
+	outErr error    // the first failure to write a report
+	trace  *trace.T // the transcript (TRACEFD); nil when off
 }
 
 // An ending is the message report.
@@ -80,17 +84,42 @@ func (s *session) request(sender string, rcpts []string) *ending {
 		return &d
 	}
 	s.w.WriteByte(',')
-	s.w.Write(netstring.Append(nil, []byte(addr.Mangle(sender))))
+	from := netstring.Append(nil, []byte(addr.Mangle(sender)))
+	s.w.Write(from)
 	var list []byte
+	var ends []int // where each recipient's netstring ends, for the transcript
 	for _, r := range rcpts {
 		list = netstring.Append(list, []byte(addr.Mangle(r)))
+		if s.trace != nil {
+			ends = append(ends, len(list))
+		}
 	}
 	s.w.Write(netstring.Append(nil, list))
+	s.traceRequest(from, list, ends)
 	if s.w.Flush() != nil {
 		d := s.dropped()
 		return &d
 	}
 	return nil
+}
+
+// traceRequest puts the package in the transcript as it went out, the
+// message described, not shown: the message's netstring with its
+// length, the sender's netstring, then the recipients' netstring: its
+// length, each recipient's netstring on a line of its own, its comma.
+func (s *session) traceRequest(from, list []byte, ends []int) {
+	if s.trace == nil {
+		return
+	}
+	s.trace.Sent(strconv.FormatInt(s.size+1, 10) + ":<LF and the message, " + strconv.FormatInt(s.size, 10) + " bytes, not shown>,")
+	s.trace.Sent(string(from))
+	s.trace.Sent(strconv.Itoa(len(list)) + ":<the recipients' netstrings, " + strconv.Itoa(len(ends)) + ">")
+	start := 0
+	for _, end := range ends {
+		s.trace.Sent(string(list[start:end]))
+		start = end
+	}
+	s.trace.Sent(",")
 }
 
 // msgReader remembers a read error of the message, to tell it from a
@@ -117,8 +146,10 @@ func (s *session) responses(n int) ending {
 		letter, text, err := s.response()
 		switch {
 		case errors.Is(err, netstring.ErrMalformed):
+			s.trace.Note("malformed response: " + err.Error())
 			return s.improper()
 		case err != nil:
+			s.trace.Note("no response: " + err.Error())
 			return s.dropped()
 		}
 		// SPEC 1.7.6: K -> r, Z -> s, D -> h, the text after "qmtp: ".
@@ -130,6 +161,7 @@ func (s *session) responses(n int) ending {
 	// the timeout: a QMTP server keeps the connection open for another
 	// package (qmtp.txt 2).
 	if s.r.Buffered() > 0 {
+		s.trace.Note("more than " + strconv.Itoa(n) + " response(s): " + strconv.Itoa(s.r.Buffered()) + " bytes more")
 		return s.improper()
 	}
 	if allK {
@@ -161,6 +193,8 @@ func (s *session) response() (letter byte, text string, err error) {
 	if err := netstring.ReadEnd(s.r); err != nil {
 		return 0, "", err
 	}
+	// As it came, but cleaned and cut as the report's text is.
+	s.trace.Got([]byte(strconv.FormatInt(n, 10) + ":" + string(letter) + string(t) + ","))
 	return letter, string(t), nil
 }
 
@@ -214,6 +248,9 @@ func (s *session) dropped() ending {
 }
 
 func (s *session) report(letter byte, text string) {
+	if s.trace != nil {
+		s.trace.Note("report " + string(letter) + strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "\n", " / "))
+	}
 	if s.outErr == nil {
 		s.outErr = report.Write(s.out, letter, text)
 	}

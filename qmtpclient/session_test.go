@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"qmail-remote-go/lib/trace"
 )
 
 // A transcript test, as Go's net/smtp does: the server's bytes, the
@@ -195,3 +199,79 @@ func TestErrors(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestTrace: the transcript holds the package without the message (its
+// length only), every response as it came (cleaned as the report's
+// text), and the reports; the bytes on the wire and the reports are
+// those of a session without it.
+func TestTrace(t *testing.T) {
+	for _, c := range []struct {
+		name, server string
+		want         []string
+	}{
+		{"two responses", "4:Kok.,8:Zlater\r\x00,", []string{
+			"* to 192.0.2.1",
+			"> 16:<LF and the message, 15 bytes, not shown>,",
+			"> 17:alice@example.org,",
+			"> 40:<the recipients' netstrings, 2>",
+			"> 15:bob@example.com,",
+			"> 17:carol@example.com,",
+			"> ,",
+			"< 4:Kok.,",
+			"* report rqmtp: ok.",
+			"< 8:Zlater?,",
+			"* report sqmtp: later?",
+			"* report DGiving up on 192.0.2.1",
+		}},
+		{"malformed", "4:Kok.,3:Xno,", []string{
+			"< 4:Kok.,",
+			"* report rqmtp: ok.",
+			"* malformed response: malformed netstring: QMTP response not K, Z or D",
+			"* report Zrecipient did not talk proper QMTP (#4.3.0)",
+		}},
+		{"cut", "4:Kok.", []string{
+			"* no response: unexpected EOF",
+			"* report ZConnected to 192.0.2.1 but connection died. (#4.4.2)",
+		}},
+	} {
+		p := filepath.Join(t.TempDir(), "t")
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var client, out, plainClient, plainOut bytes.Buffer
+		for _, tr := range []*trace.T{trace.New(f, "qmtpclient"), nil} {
+			w, o := &client, &out
+			if tr == nil {
+				w, o = &plainClient, &plainOut
+			}
+			s := &session{r: bufio.NewReader(strings.NewReader(c.server)), w: bufio.NewWriter(w),
+				msg: strings.NewReader(message), size: int64(len(message)), out: o, ip: "192.0.2.1", trace: tr}
+			if tr != nil {
+				tr.Note("to 192.0.2.1")
+			}
+			s.run("alice@example.org", two)
+		}
+		f.Close()
+		if client.String() != plainClient.String() || out.String() != plainOut.String() {
+			t.Errorf("%s: tracing changed the session: %q %q, without %q %q", c.name, client.String(), out.String(), plainClient.String(), plainOut.String())
+		}
+		b, _ := os.ReadFile(p)
+		if strings.Contains(string(b), "Subject") {
+			t.Errorf("%s: the message is in the transcript:\n%s", c.name, b)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			// "qmtpclient[pid] 0.000 " off
+			f := strings.SplitN(l, " ", 3)
+			if len(f) < 3 || !strings.HasPrefix(f[0], "qmtpclient[") {
+				t.Fatalf("%s: line %q", c.name, l)
+			}
+			got = append(got, f[2])
+		}
+		g := strings.Join(got, "\n")
+		if !strings.HasSuffix(g, strings.Join(c.want, "\n")) {
+			t.Errorf("%s: transcript\n%s\nwant it to end in\n%s", c.name, g, strings.Join(c.want, "\n"))
+		}
+	}
+}

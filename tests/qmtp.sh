@@ -175,6 +175,27 @@ check "$(qr x.test a@x.test b@y.test)" "rqmtp: ok over tls
 wait $qpid
 check "$(head -n 2 "$T/env.127.0.0.14" | tail -n 1)" "sender a@x.test"
 
+case_ 'QMTPS with SMTPTRACE: qmtpclient under tlswrap -i writes its side, TLS from the first byte, no message'
+home
+P=6209 QTLS="-c $T/k/server.pem -k $T/k/server.key" qpeer 127.0.0.14 'package
+reply Kok over tls'
+echo ":[127.0.0.14]:6209" > "$C/qmtproutes"
+check "$(SMTPTRACE=$T/trace qr x.test a@x.test b@y.test)" "rqmtp: ok over tls
+^@KAll received okay by 127.0.0.14
+^@exit 0"
+wait $qpid
+check "$(sed -n 's/^qmtpclient\[[0-9]*\] [0-9]*\.[0-9]* //p' "$T/trace" | sed 's/^\(\* over TLS from the first byte: TLSv1\.[23]\) .*/\1/')" "* to 127.0.0.14 port 6209, from a@x.test to 1 recipient(s)
+* over TLS from the first byte: TLSv1.3
+> 19:<LF and the message, 18 bytes, not shown>,
+> 8:a@x.test,
+> 11:<the recipients' netstrings, 1>
+> 8:b@y.test,
+> ,
+< 12:Kok over tls,
+* report rqmtp: ok over tls
+* report KAll received okay by 127.0.0.14"
+check "$(grep -c hello "$T/trace")" 0
+
 case_ 'QMTPS: a server that speaks no TLS: Z with the TLS text, never clear text'
 home
 P=6209 qpeer 127.0.0.14 'package

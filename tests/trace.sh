@@ -1,9 +1,9 @@
 # Transcripts (qmail-remote.8, TRANSCRIPTS): SMTPTRACE and
-# control/tracedestinations against fakepeer -l on loopback. What is
+# control/tracedestinations against fakepeer -l and fakeqmtp -l on loopback. What is
 # written, where (never into the report stream qmail-rspawn reads, fd 1
 # and fd 2 one pipe), how much at most, and that tracing never changes
 # a delivery's reports, even when the transcript cannot be written.
-# Requirements: bin/*, tests/bin/fakepeer.
+# Requirements: bin/*, tests/bin/fakepeer, fakeqmtp.
 # Not tested here: secrets in a transcript (secrets.sh), TLS and AUTH
 # inside it (secrets.sh too).
 . "$(dirname "$0")/lib.sh"
@@ -158,5 +158,57 @@ n=$(grep '^smtpclient' "$T/t5" | wc -c)
 check "$([ "$n" -le 65536 ] && [ "$n" -gt 60000 ] && echo within || echo "$n bytes")" within
 check "$(grep -c '^smtpclient\[[0-9]*\] \* transcript cut: 65536 bytes$' "$T/t5")" 1
 check "$(tail -n 1 "$T/t5" | sed 's/^qmail-remote\[[0-9]*\] [0-9.]* //' | cut -c 1-20)" '* reports: r | r | r'
+
+# qpeer SCRIPT: fakeqmtp -l on 127.0.0.1 for one connection; routes
+# q.test to it over QMTP.
+qpeer() {
+	printf '%s\n' "$1" > "$T/qscript"
+	rm -f "$T/port.fifo"
+	mkfifo "$T/port.fifo"
+	"$TBIN/fakeqmtp" -l 127.0.0.1:0 -o "$T/qwire" "$T/qscript" > "$T/port.fifo" 2>> "$T/peer.err" &
+	read port < "$T/port.fifo"
+	printf 'q.test:[127.0.0.1]:%s\n' "$port" > "$C/qmtproutes"
+}
+
+case_ 'QMTP: qmtpclient writes its side: the package without the message, every response, the reports'
+qpeer 'package
+raw 22:Kok 1700000000 qp 4321,'
+out=$(QMAILHOME=$H SMTPTRACE=$T/t6 "$BIN/qmail-remote" q.test s@x.test r@q.test r2@q.test < "$T/msg" 2>&1 | show)
+wait
+check "$out" "rqmtp: ok 1700000000 qp 4321
+^@ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+^@"
+check "$(lines "$T/t6" | grep -v '^qmail-remote \* connected to')" "qmail-remote * delivery to q.test from <s@x.test> for 2 recipient(s); route [127.0.0.1] port $port, qmtpclient
+qmtpclient * to 127.0.0.1 port $port, from s@x.test to 2 recipient(s)
+qmtpclient > 23:<LF and the message, 22 bytes, not shown>,
+qmtpclient > 8:s@x.test,
+qmtpclient > 23:<the recipients' netstrings, 2>
+qmtpclient > 8:r@q.test,
+qmtpclient > 9:r2@q.test,
+qmtpclient > ,
+qmtpclient < 22:Kok 1700000000 qp 4321,
+qmtpclient * report rqmtp: ok 1700000000 qp 4321
+qmtpclient * no response: unexpected EOF
+qmtpclient * report ZConnected to 127.0.0.1 but connection died. (#4.4.2)
+qmail-remote * reports: rqmtp: ok 1700000000 qp 4321 | ZConnected to 127.0.0.1 but connection died. (#4.4.2)"
+check "$(grep -c 'hello' "$T/t6")" 0
+
+case_ 'QMTP: SMTPTRACE on a file that fails every write (/dev/full): delivered as without it'
+qpeer 'package
+raw 3:Kok,'
+check "$(QMAILHOME=$H SMTPTRACE=/dev/full "$BIN/qmail-remote" q.test s@x.test r@q.test < "$T/msg" 2>&1 | show)" "rqmtp: ok
+^@KAll received okay by 127.0.0.1
+^@"
+wait
+
+case_ 'QMTP, bounded: 2000 recipients give at most 64 KiB of qmtpclient lines, then one line says so'
+qpeer "package
+raw $(awk 'BEGIN { for (i = 0; i < 2000; i++) printf "3:Kok," }')"
+QMAILHOME=$H SMTPTRACE=$T/t7 "$BIN/qmail-remote" q.test s@x.test $rcpts < "$T/msg" > "$T/out7" 2>&1
+wait
+check "$(tr '\0' '\n' < "$T/out7" | grep -c '^rqmtp: ok$') $(tr '\0' '\n' < "$T/out7" | grep -c '^KAll received okay by 127.0.0.1$')" '2000 1'
+n=$(grep '^qmtpclient' "$T/t7" | wc -c)
+check "$([ "$n" -le 65536 ] && [ "$n" -gt 60000 ] && echo within || echo "$n bytes")" within
+check "$(grep -c '^qmtpclient\[[0-9]*\] \* transcript cut: 65536 bytes$' "$T/t7")" 1
 
 finish
