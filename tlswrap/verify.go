@@ -202,7 +202,7 @@ func matchNames(cert *x509.Certificate, names []string, wildcard bool) string {
 		}
 		for _, d := range dns {
 			d = strings.TrimSuffix(d, ".")
-			if strings.EqualFold(d, n) {
+			if sameName(d, n) {
 				return name
 			}
 			if wildcard && (wildMatch(d, n) || under(d, n)) {
@@ -218,7 +218,29 @@ func matchNames(cert *x509.Certificate, names []string, wildcard bool) string {
 // no wildcard.
 func under(d, name string) bool {
 	return strings.Contains(name, ".") && !strings.Contains(d, "*") &&
-		len(d) > len(name)+1 && d[len(d)-len(name)-1] == '.' && strings.EqualFold(d[len(d)-len(name):], name)
+		len(d) > len(name)+1 && d[len(d)-len(name)-1] == '.' && sameName(d[len(d)-len(name):], name)
+}
+
+// sameName compares two names in ASCII case only (RFC 4343): Unicode
+// folding, as strings.EqualFold does it, would take a subject CN with
+// U+212A KELVIN SIGN for a name with k.
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func wildMatch(pattern, name string) bool {
@@ -227,7 +249,7 @@ func wildMatch(pattern, name string) bool {
 		return false
 	}
 	label, parent, ok := strings.Cut(name, ".")
-	return ok && label != "" && strings.EqualFold(parent, rest)
+	return ok && label != "" && sameName(parent, rest)
 }
 
 // pinAlg names the digest of a TLS_PIN by its length (sq3).

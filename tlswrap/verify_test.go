@@ -94,6 +94,15 @@ func TestMatchNames(t *testing.T) {
 		{san, "", false, ""},
 		{cn, "cn.test", false, "cn.test"},
 		{&x509.Certificate{Subject: pkix.Name{CommonName: "cn.test"}, DNSNames: []string{"x.test"}}, "cn.test", false, ""},
+		// Names compare in ASCII case only: U+212A KELVIN SIGN and
+		// U+017F LONG S fold to k and s in Unicode, but a certificate
+		// for "\u212Aey.test" does not name key.test (a subject CN may
+		// hold them; a DNS name may not, RFC 5280 4.2.1.6).
+		{&x509.Certificate{Subject: pkix.Name{CommonName: "\u212Aey.te\u017Ft"}}, "key.test", false, ""},
+		{&x509.Certificate{Subject: pkix.Name{CommonName: "*.\u212Aey.test"}}, "mx.key.test", true, ""},
+		{&x509.Certificate{Subject: pkix.Name{CommonName: "mx.\u212Aey.test"}}, "key.test", true, ""},
+		{&x509.Certificate{DNSNames: []string{"\u212Aey.test"}}, "key.test", true, ""},
+		{&x509.Certificate{DNSNames: []string{"KEY.test"}}, "key.TEST", false, "key.TEST"},
 	}
 	for _, tt := range tests {
 		if got := matchNames(tt.cert, strings.Fields(tt.names), tt.wildcard); got != tt.want {
