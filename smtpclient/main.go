@@ -127,6 +127,9 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		}
 		env["TLSWRAP_AUDIT"] = os.Getenv("TLSWRAP_AUDIT")
 		s.tlsOn, s.tlsLine = true, tlsLine(env, s.mech, s.level == tlsMust)
+		// tlswrap -i keeps TLS_VERIFY from us (tlswrap.8): what it
+		// checked is what it says it checked (SPEC D9).
+		s.verifies = checked(env["TLSWRAP_VERIFY"])
 		return nil
 	}
 	ctl, ok1 := fdEnv("SSLCTLFD")

@@ -164,6 +164,19 @@ func tlsLine(env map[string]string, mech string, must bool) string {
 	return "TLS: " + report.Printable(env["SSL_PROTOCOL"]+" "+env["SSL_CIPHER"]+"; "+verify) + "\n"
 }
 
+// checked tells whether tlswrap's TLSWRAP_VERIFY says that the server's
+// certificate passed a check (tlswrap.8): a chain, a name, a pin or a
+// TLSA record; not "certificate not checked", not an unknown phrase,
+// not another wrapper's silence.
+func checked(verify string) bool {
+	for _, p := range []string{"certificate verified", "certificate matches the pinned ", "DANE-EE ", "DANE-TA "} {
+		if strings.HasPrefix(verify, p) {
+			return p[0] == 'c' || strings.Contains(verify, " matched for ")
+		}
+	}
+	return false
+}
+
 // mechText puts the mechanism that made TLS mandatory before a
 // failure's text: TLSMECH "MTA-STS enforce" makes "MTA-STS: I wasn't
 // able to ..." (SPEC D31).

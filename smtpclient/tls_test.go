@@ -229,3 +229,25 @@ func TestTLSMech(t *testing.T) {
 		t.Errorf("mechText without TLSMECH = %q", got)
 	}
 }
+
+// TestChecked: the phrases of tlswrap.8 that say a check passed, and
+// those that do not (SPEC D9: a password only after one of the first).
+func TestChecked(t *testing.T) {
+	for v, want := range map[string]bool{
+		"certificate verified":                                                       true,
+		"certificate verified for mx.test":                                           true,
+		"certificate matches the pinned SHA-256 fingerprint":                         true,
+		"DANE-EE 3 1 1 matched for mx.test":                                          true,
+		"DANE-TA 2 0 1 matched for mx.test":                                          true,
+		"certificate not checked":                                                    false,
+		"certificate not checked (no usable TLSA records)":                           false,
+		"certificate not checked; MTA-STS testing: certificate verified for mx.test": false,
+		"DANE-EE 3 1 1":        false,
+		"":                     false,
+		"verification unknown": false,
+	} {
+		if got := checked(v); got != want {
+			t.Errorf("checked(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -1140,5 +1140,43 @@ $HINT
 ^@exit 0"
 check "$(wire "$NSPEER" | grep -c AUTH)" 0
 
+# SMTPS (port 465): tlswrap -i does the handshake under D9's check and
+# keeps TLS_VERIFY from smtpclient; smtpclient learns from its
+# TLSWRAP_VERIFY that the certificate was verified, and only then sends
+# the password.
+smtps="tls $K/server.pem $K/server.key
+send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 AUTH PLAIN"
+case_ 'D9 netns: credentials to port 465 (SMTPS), the system roots verify mx.test: AUTH, K'
+home
+P=465 peer "$NSPEER" "$smtps
+expect AUTH PLAIN
+send 334 
+expect $PLAIN
+send 235 ok
+$mailauth"
+echo "mx.test:mx.test:465|user|secret" > "$C/smtproutes"
+out=$(env SSL_CERT_FILE=$K/ca.pem SSL_CERT_DIR=/nonexistent QMAILHOME=$H "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" | show; echo "exit $?")
+waitpeers
+check "$(cipher "$out")" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; certificate verified for mx.test
+^@exit 0"
+
+case_ 'D9 netns: credentials to port 465 (SMTPS), a CA the system does not trust: Z before the greeting, no AUTH'
+home
+P=465 peer "$NSPEER" "$smtps
+read"
+echo "mx.test:mx.test:465|user|secret" > "$C/smtproutes"
+out=$(env SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent QMAILHOME=$H "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/msg" | show; echo "exit $?")
+killpeers
+check "$out" "ZUnable to verify X.500 certificate from: mx.test. (#4.4.1)
+$UNKNOWN
+$HINT
+^@exit 0"
+check "$(wire "$NSPEER" | grep -c AUTH)" 0
+
 stopdns
 finish
