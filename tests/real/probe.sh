@@ -27,7 +27,7 @@ probe() {
 case_ 'probe by MX with an = rule: the candidates, STARTTLS, the name verified, the AUTH offer'
 tlsd "=real.test:$CA"
 probe real.test $S > "$T/p"
-check "$(grep '^candidates\|^  [0-9]\|^probe\|TLS:\|AUTH\|ready\|verdict\|^exit' "$T/p" | sed 's/: timeout table.*/: TCPTO/')" "candidates: mxlookup real.test
+check "$(grep '^candidates\|^  [0-9]\|^probe\|TLS:\|AUTH\|ready\|verdict\|^exit' "$T/p" | sed 's/: timeout table.*/: TCPTO/')" "candidates: mxlookup -t $REAL_SMTPD real.test
   10 127.0.0.2 mx1.real.test: TCPTO
   20 127.0.0.3 mx2.real.test: TCPTO
 probe 127.0.0.2:$REAL_SMTPD (mx1.real.test):
