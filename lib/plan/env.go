@@ -162,11 +162,12 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 // ClearRetry tells whether a failed handshake with candidate c may be
 // retried in clear text on the same address (SPEC D8): only when our own
 // policy for it is opportunistic STARTTLS on an SMTP route, not for a
-// mandatory level, SMTPS, or QMTP, whatever exit code a stage gives
+// mandatory level, SMTPS, QMTP, a DANE host or an MTA-STS enforce one
+// (tlsEnv gives both TLS=must), whatever exit code a stage gives
 // (issue 17 item 8: a stage, or whatever is at its place, does not
 // choose clear text for us).
 func (p *Plan) ClearRetry(c Candidate) bool {
-	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS() && !p.dane(c)
+	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS() && !p.dane(c) && !p.STSEnforced(c)
 }
 
 // TLSVars are the variables of tlswrap.8 that tell tlswrap how to check

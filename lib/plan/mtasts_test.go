@@ -61,7 +61,16 @@ func TestSTS(t *testing.T) {
 	if _, err := p.STSCandidates(cands[1:2]); err == nil || err.Error() != "MTA-STS: no MX host of wild.test matches its policy. (#4.7.5)\n" {
 		t.Errorf("no match: %v", err)
 	}
+	// Under enforce a failed handshake never goes on in clear text,
+	// whatever exit code the stage gives (issue 17 item 8, SPEC D31).
+	p.TLS, p.Route.Proto, p.Route.Port = tlspolicy.Default, route.SMTP, 25
+	if p.ClearRetry(keep[0]) {
+		t.Errorf("ClearRetry under MTA-STS enforce")
+	}
 	p.TLSRequiredNo = true
+	if !p.ClearRetry(keep[0]) {
+		t.Errorf("no ClearRetry after TLS-Required: No (the D7 default)")
+	}
 	if keep, err := p.STSCandidates(cands); err != nil || len(keep) != 3 || p.STSEnforced(cands[0]) {
 		t.Errorf("TLS-Required: No: %v, %v", keep, err)
 	}
