@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"qmail-remote-go/lib/fdio"
@@ -107,7 +106,7 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 			cmd.ExtraFiles = append(cmd.ExtraFiles, tr)
 			cmd.Env = append(cmd.Env, "TRACEFD=8")
 		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = diesWithUs()
 		cmd.WaitDelay = time.Second
 		// fdio.Start: the channel keeps its deadlines for the rest of
 		// the session, however early authclient ends.

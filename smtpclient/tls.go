@@ -276,7 +276,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		}
 		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=11")
 	}
-	h.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	h.cmd.SysProcAttr = diesWithUs()
 	reclaim, err := fdio.Start(h.cmd, r6, w7)
 	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
 		f.Close()
@@ -333,16 +333,6 @@ func (h *helperSide) finish() bool {
 // enough to send QUIT and close_notify, short enough that a server that
 // never closes costs little.
 const finishWait = 2 * time.Second
-
-// bigPipe asks for a 1 MiB pipe buffer (F_SETPIPE_SZ, Linux). Through
-// SyscallConn, not Fd: Fd would make the pipe blocking, and its
-// deadlines (TIMEOUTREMOTE) would stop working.
-func bigPipe(f *os.File) {
-	const setPipeSize = 1031 // F_SETPIPE_SZ
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, setPipeSize, 1<<20) })
-	}
-}
 
 // pipe is os.Pipe as a pair: [0] read end, [1] write end.
 func pipe() ([2]*os.File, error) {
