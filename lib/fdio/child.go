@@ -99,15 +99,9 @@ func lend(f *os.File) (dup *os.File, nonblock bool, err error) {
 	if e != nil {
 		return nil, false, &os.PathError{Op: "dup", Path: f.Name(), Err: e}
 	}
-	nonblock = isNonblock(nfd)
 	// os.NewFile on a descriptor that is non-blocking already leaves its
 	// Fd alone (it only undoes what it did itself); on a blocking one Fd
 	// has nothing to undo.
-	return os.NewFile(uintptr(nfd), f.Name()), nonblock, nil
-}
-
-// isNonblock tells whether fd's open file description has O_NONBLOCK.
-func isNonblock(fd int) bool {
-	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
-	return errno == 0 && flags&syscall.O_NONBLOCK != 0
+	dup = os.NewFile(uintptr(nfd), f.Name())
+	return dup, isNonblock(dup), nil
 }

@@ -161,8 +161,9 @@ func TestRawLargeWrite(t *testing.T) {
 	}
 }
 
-// TestMessage: a regular file reads raw and still seeks and reads at an
-// offset; anything else comes back as it is.
+// TestMessage: a regular file still seeks and reads at an offset (on
+// Linux it reads raw: TestMessageRaw); anything else comes back as it
+// is.
 func TestMessage(t *testing.T) {
 	f, err := os.CreateTemp(t.TempDir(), "msg")
 	if err != nil {
@@ -172,9 +173,6 @@ func TestMessage(t *testing.T) {
 	f.WriteString("one\ntwo\n")
 	f.Seek(4, io.SeekStart)
 	m := Message(f)
-	if _, ok := m.(regular); !ok {
-		t.Fatalf("a regular file came back as %T", m)
-	}
 	if b, err := io.ReadAll(m); err != nil || string(b) != "two\n" {
 		t.Fatalf("read %q %v", b, err)
 	}
