@@ -23,10 +23,17 @@ import (
 	"qmail-remote-go/lib/version"
 )
 
-// usage goes to standard error beside the D report, for the admin
-// who runs qmail-remote by hand; qmail-rspawn always passes three
-// arguments or more.
+// usage goes beside the D report to standard error when that is a
+// terminal, for the admin who runs qmail-remote by hand: anywhere else
+// it may be the report pipe itself (qmail-rspawn gives its children
+// fd 2 = fd 1), where it would break the reports.
 const usage = "usage: qmail-remote host sender recip [recip ...]"
+
+// onTerminal tells whether fi is a character device: a terminal, or
+// /dev/null. Never the report pipe.
+func onTerminal(fi os.FileInfo, err error) bool {
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
 
 func main() {
 	// A failed write of the reports must not kill us: qmail-rspawn would
@@ -74,7 +81,9 @@ func deliver(args []string) (out []byte) {
 		}
 	}()
 	if len(args) < 3 {
-		fmt.Fprintln(os.Stderr, version.Usage(usage))
+		if onTerminal(os.Stderr.Stat()) {
+			fmt.Fprintln(os.Stderr, version.Usage(usage))
+		}
 		return perm("I (qmail-remote) was invoked improperly. (#5.3.5)\n").bytes()
 	}
 	d := &delivery{host: args[0], sender: args[1], rcpts: args[2:]}

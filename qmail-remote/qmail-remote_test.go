@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,31 @@ func TestDeliverUsage(t *testing.T) {
 		if got := string(deliver(args)); got != "DI (qmail-remote) was invoked improperly. (#5.3.5)\n\x00" {
 			t.Errorf("deliver(%q) = %q", args, got)
 		}
+	}
+}
+
+// TestUsageOnTerminal: the usage line goes to a terminal (a character
+// device, as /dev/null is), never to a pipe or a file, which may be the
+// report pipe.
+func TestUsageOnTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	f, err := os.CreateTemp(t.TempDir(), "err")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !onTerminal(null.Stat()) || onTerminal(w.Stat()) || onTerminal(f.Stat()) {
+		t.Errorf("character device %v, pipe %v, file %v", onTerminal(null.Stat()), onTerminal(w.Stat()), onTerminal(f.Stat()))
 	}
 }
 
