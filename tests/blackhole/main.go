@@ -66,10 +66,11 @@ func listen(ap netip.AddrPort) (uint16, error) {
 		family = syscall.AF_INET6
 		sa = &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
 	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0) // SOCK_CLOEXEC is not everywhere
 	if err != nil {
 		return 0, err
 	}
+	syscall.CloseOnExec(fd) // blackhole starts nothing: no fork can come between
 	if err := syscall.Bind(fd, sa); err != nil {
 		return 0, err
 	}
