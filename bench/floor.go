@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The floor of the design (issue 12, items 1 and 2): what a delivery

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // A slow link between two network namespaces that the bench makes and

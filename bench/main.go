@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures the qmail-remote pipeline (bin/qmail-remote,
 // bin/mxlookup, bin/smtpclient, bin/tlswrap, bin/qmtpclient) and prints a
 // table; it asserts nothing.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Peak memory of a whole pipeline, process by process: the top process

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The bench's own QMTP sink (qmtp.txt): per message it reads the three

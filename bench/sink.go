@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Two loopback servers of the bench's own: a minimal SMTP sink (accepts

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Deliveries to the bench's own sinks, side by side: SMTP in clear text,

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // -split: where the CPU of a process goes, from `perf script` output of

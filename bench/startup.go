@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Two ways to start TLS (doc/pipeline.md, "start TLS only when used"; issue 7):

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // TLS for the bench's own servers: a throwaway certificate made at start
