@@ -1,3 +1,5 @@
+//go:build linux && !portable
+
 package main
 
 // addWays adds Linux's two ways to TestInheritNothing.
