@@ -19,7 +19,7 @@ func TestWriteChain(t *testing.T) {
 		der[i] = byte(i)
 	}
 	certs := []*x509.Certificate{{Raw: der[:100]}, {Raw: der}, {Raw: der}, {Raw: der}}
-	var p [2]int // raw: writeChain closes the write end itself
+	var p [2]int                               // raw: writeChain closes the write end itself
 	if err := syscall.Pipe(p[:]); err != nil { // Pipe2 is not on macOS; the test starts nothing
 		t.Fatal(err)
 	}
