@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"strings"
+
+	"qmail-remote-go/lib/report"
 )
 
 // immediateMode (tlswrap -i prog...): SMTPS and QMTPS. Handshake first;
@@ -54,4 +56,15 @@ func exported(env, entries []string) []string {
 		env = out
 	}
 	return env
+}
+
+// immediateFailure is the one report of -i when there is no TLS
+// session: prog does not run.
+func immediateFailure(s *settings, f *failure) int {
+	text := s.text(f) + "\n"
+	if f.reason != "" {
+		text += f.reason + "\n" // SPEC D33
+	}
+	report.Write(os.Stdout, 'Z', text)
+	return fatal(111, f.Error())
 }
