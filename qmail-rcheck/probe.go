@@ -15,13 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/route"
 )
-
-// exitClearRetry is smtpclient's exit code for a failed opportunistic
-// handshake (smtpclient.8); qmail-remote decides whether to retry.
-const exitClearRetry = 112
 
 // chainFD is where smtpclient -p (and tlswrap) find TLS_CHAINFD; 10
 // is the transcript's (TRACEFD) in a delivery.
@@ -69,7 +66,7 @@ func (r *rcheck) probeOne(c plan.Candidate) bool {
 		r.say("  %s", plan.OneLine(line))
 		ready = ready || strings.HasPrefix(line, "ready: ")
 	}
-	if code == exitClearRetry && p.ClearRetry(c) {
+	if code == handoff.ExitClearRetry && p.ClearRetry(c) {
 		r.say("  a delivery would connect again and go on in clear text (SPEC D8)")
 	}
 	r.certs(chain)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/tlsreport"
 )
@@ -51,9 +52,9 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
 				}
 				return withNote(r.out, note), nil
-			case 100, 111, exitClearRetry:
+			case 100, 111, handoff.ExitClearRetry:
 				// This host would not take the message; another may.
-				// (exitClearRetry here: a clear-text retry that our
+				// (handoff.ExitClearRetry here: a clear-text retry that our
 				// policy does not allow, see session.)
 				// Its reason, if it gave one, is a single message report.
 				if len(r.out) > 0 {
@@ -102,10 +103,6 @@ func lineOf(s string) string {
 	return s + "\n"
 }
 
-// exitClearRetry is smtpclient's exit code for a failed opportunistic
-// handshake (smtpclient.8).
-const exitClearRetry = 112
-
 // session runs the speaker on conn, connected to c, and closes it. When
 // the opportunistic handshake failed, it connects to c once more and
 // runs it in clear text (SPEC D8); note then says why. ok is false
@@ -116,7 +113,7 @@ const exitClearRetry = 112
 func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, note string, ok bool, f *final) {
 	r = d.speak(conn.(*net.TCPConn), c, false)
 	conn.Close()
-	if r.exitCode() != exitClearRetry || !d.ClearRetry(c) {
+	if r.exitCode() != handoff.ExitClearRetry || !d.ClearRetry(c) {
 		return r, "", true, nil
 	}
 	if _, err := report.Parse(r.out, 0); err != nil || r.overflow {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/smtp"
 	"qmail-remote-go/lib/tlsreport"
@@ -23,11 +24,6 @@ const (
 	tlsTry  = "try"  // STARTTLS when offered; clear text otherwise (SPEC D7, D8)
 	tlsMust = "must" // no TLS, no delivery to this address (SPEC D8, D21)
 )
-
-// exitClearRetry: the handshake failed at the opportunistic level, the
-// connection is unusable, and qmail-remote may connect to the same
-// address again with TLS=no (SPEC D8). See smtpclient.8, EXIT CODES.
-const exitClearRetry = 112
 
 // A tlsSide turns the clear-text connection into a TLS one. It is the
 // application side of UCSPI-TLS (doc/ucspi-tls.md, section 6):
@@ -135,7 +131,7 @@ func (s *session) tlsFailed(env map[string]string) *ending {
 	}
 	e.exit = 111
 	if s.level == tlsTry {
-		e.exit = exitClearRetry
+		e.exit = handoff.ExitClearRetry
 	}
 	return e
 }
