@@ -59,8 +59,12 @@ func readSettings() (*settings, error) {
 			return nil, fmt.Errorf("unknown TLS_VERIFY: %q", v)
 		}
 	}
-	s.names = strings.Fields(os.Getenv("TLS_NAMES"))
-	if len(s.names) == 0 && s.serverName != "" {
+	// Unset, TLS_NAMES is TLS_SERVERNAME (by hand, tlswrap.8); set and
+	// empty, no name passes: qmail-remote found none it may accept,
+	// and the SNI name may be one that unsigned DNS chose (SPEC D16).
+	names, set := os.LookupEnv("TLS_NAMES")
+	s.names = strings.Fields(names)
+	if !set && s.serverName != "" {
 		s.names = []string{s.serverName}
 	}
 	s.pin = os.Getenv("TLS_PIN")

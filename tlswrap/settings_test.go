@@ -63,3 +63,25 @@ func TestSpelling(t *testing.T) {
 		t.Errorf("printable = %q", got)
 	}
 }
+
+// TestNamesFallback: an unset TLS_NAMES is TLS_SERVERNAME (by hand); set
+// and empty it is no name at all, never the SNI name, which qmail-remote
+// may have from unsigned DNS (SPEC D16).
+func TestNamesFallback(t *testing.T) {
+	t.Setenv("TLS_VERIFY", "name")
+	t.Setenv("TLS_SERVERNAME", "mx.evil.example")
+	t.Setenv("TLS_NAMES", "") // restored after the test
+	os.Unsetenv("TLS_NAMES")
+	s, err := readSettings()
+	if err != nil || len(s.names) != 1 || s.names[0] != "mx.evil.example" {
+		t.Fatalf("unset: %v, %v", s, err)
+	}
+	t.Setenv("TLS_NAMES", "")
+	if s, err = readSettings(); err != nil || len(s.names) != 0 {
+		t.Errorf("set and empty: %q, %v", s.names, err)
+	}
+	t.Setenv("TLS_NAMES", "relay.example")
+	if s, err = readSettings(); err != nil || len(s.names) != 1 || s.names[0] != "relay.example" {
+		t.Errorf("set: %q, %v", s.names, err)
+	}
+}

@@ -41,7 +41,11 @@ func (p Policy) Env(names []string, sni string) []string {
 				ok = append(ok, n)
 			}
 		}
-		add("TLS_NAMES", strings.Join(ok, " "))
+		// Always set, even empty: tlswrap takes an unset TLS_NAMES
+		// as TLS_SERVERNAME, the MX host name, which unsigned DNS
+		// chose (D16). No name a certificate may carry is a failed
+		// check, not that one.
+		env = append(env, "TLS_NAMES="+strings.Join(ok, " "))
 	}
 	if p.Verify == Pin {
 		add("TLS_PIN", p.Pin)

@@ -40,8 +40,14 @@ func TestEnv(t *testing.T) {
 	if got := p.Env([]string{"[192.0.2.1]", "a b", "", "ok.example."}, ""); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name", "TLS_NAMES=192.0.2.1 ok.example"}) {
 		t.Errorf("names filtered: %q", got)
 	}
-	if got := p.Env(nil, ""); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name"}) {
+	// No name a certificate may carry (a routed host that is not a
+	// host name): TLS_NAMES set and empty, so that tlswrap does not
+	// take the SNI name (the MX host, from unsigned DNS) instead (D16).
+	if got := p.Env(nil, "mx.evil.example"); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name", "TLS_NAMES=", "TLS_SERVERNAME=mx.evil.example"}) {
 		t.Errorf("no names: %q", got)
+	}
+	if got := p.Env(Names("[partner.example]", "mx.evil.example", false), "mx.evil.example"); !reflect.DeepEqual(got, []string{"TLS_VERIFY=name", "TLS_NAMES=", "TLS_SERVERNAME=mx.evil.example"}) {
+		t.Errorf("a routed host that is no name: %q", got)
 	}
 }
 
