@@ -101,7 +101,7 @@ func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort
 	cmd.Env = append(withoutAuth(sp.Env), fmt.Sprintf("TLS_CHAINFD=%d", chainFD))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &limited{&stdout, 64 * 1024}, &limited{&stderr, 4096}
-	// fds 3, 4, 5 closed; 6 and 7 the socket; 8 closed; plan.KeyPassFD
+	// fds 3, 4, 5 closed; 6 and 7 the socket; 8 closed; handoff.KeyPassFD
 	// (9); 10 closed; chainFD (11).
 	cmd.ExtraFiles = []*os.File{nil, nil, nil, sock, sock, nil, sp.KeyPass, nil, chainW}
 	got := make(chan []byte, 1)

@@ -147,7 +147,7 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	}
 	defer sp.Close()
 	name, args := d.Argv(d.bin, append([]string{d.sender}, d.rcpts...), clear)
-	// fds 3, 4, 5 closed; 6 and 7 the socket; plan.AuthFD (8); plan.KeyPassFD (9)
+	// fds 3, 4, 5 closed; 6 and 7 the socket; handoff.AuthFD (8); handoff.KeyPassFD (9)
 	extra := []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass}
 	if d.trace != nil {
 		extra = append(extra, d.trace) // traceFD (10)

@@ -264,7 +264,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	// 10, 11 (TLS_CHAINFD).
 	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, nil, h.chain}
 	if h.keyPass != nil {
-		h.cmd.Env = append(os.Environ(), "KEYPASSFD=9") // exec keeps the last of a name
+		h.cmd.Env = append(os.Environ(), "KEYPASSFD="+strconv.Itoa(handoff.KeyPassFD)) // exec keeps the last of a name
 	}
 	if h.chain != nil {
 		if h.cmd.Env == nil {

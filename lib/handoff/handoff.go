@@ -9,3 +9,13 @@ package handoff
 // (qmail-remote, qmail-rcheck) decides whether to connect to the same
 // address again with TLS=no (SPEC D8; smtpclient.8, EXIT CODES).
 const ExitClearRetry = 112
+
+// KeyPassFD is where the stages find the client key's password: a pipe
+// that qmail-remote fills, so that it is in no argv and no environment
+// (KEYPASSFD names it). smtpclient hands it on to tlswrap unread.
+const KeyPassFD = 9
+
+// AuthFD is where smtpclient finds the AUTH credentials, user NUL
+// password NUL (AUTHFD names it): a pipe that qmail-remote fills and
+// only authclient reads.
+const AuthFD = 8

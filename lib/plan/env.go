@@ -6,18 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
-
-// KeyPassFD is where the stages find the client key's password: a pipe
-// that qmail-remote fills, so that it is in no argv and no environment.
-// smtpclient hands it on to tlswrap unread.
-const KeyPassFD = 9
-
-// AuthFD is where smtpclient finds the AUTH credentials, user NUL
-// password NUL: a pipe that qmail-remote fills and only authclient reads.
-const AuthFD = 8
 
 // StageEnv is the environment every stage starts from: ours, less the
 // variables that describe our own connection or TLS wrapper, which
@@ -52,7 +44,7 @@ func StageEnv() []string {
 }
 
 // A Speaking is what the speaker is given for one connection to c:
-// its environment, and the pipes for AuthFD and KeyPassFD (nil when
+// its environment, and the pipes for handoff.AuthFD and handoff.KeyPassFD (nil when
 // not needed), which the caller closes.
 type Speaking struct {
 	Env            []string
@@ -156,7 +148,7 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(env, "KEYPASSFD="+strconv.Itoa(KeyPassFD)), r, nil
+	return append(env, "KEYPASSFD="+strconv.Itoa(handoff.KeyPassFD)), r, nil
 }
 
 // ClearRetry tells whether a failed handshake with candidate c may be
@@ -190,7 +182,7 @@ func (p *Plan) authEnv() (env []string, creds *os.File, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	env = []string{"AUTHFD=" + strconv.Itoa(AuthFD)}
+	env = []string{"AUTHFD=" + strconv.Itoa(handoff.AuthFD)}
 	if p.TLS.Explicit {
 		env = append(env, "AUTHCLEAR=yes")
 	}
