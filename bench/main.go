@@ -64,6 +64,51 @@ var (
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
+// mode runs the mode a flag named, if any, with args, and gives its
+// exit code.
+func mode(args []string) (int, bool) {
+	fail := func(name string, err error) (int, bool) {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, name+":", err)
+			return 111, true
+		}
+		return 0, true
+	}
+	switch {
+	case (*modeRawCopy || *modeRawTLSCopy) && len(args) == 2:
+		if *modeRawTLSCopy {
+			return fail("rawtlscopy", rawTLSCopy(args[0], args[1]))
+		}
+		return fail("rawcopy", rawCopy(args[0], args[1]))
+	case *modeSplit:
+		if len(args) != 3 {
+			fmt.Fprintln(os.Stderr, "usage: bench -split PERF_SCRIPT_OUTPUT RUNS HZ")
+			return 100, true
+		}
+		return fail("split", splitMode(args))
+	case *modeMany && len(args) == 3:
+		return fail("many", manyMode(args))
+	case *modeServeQMTP && len(args) == 1:
+		ln, err := net.Listen("tcp", args[0])
+		if err != nil {
+			return fail("serveqmtp", err)
+		}
+		serveQMTP(ln)
+		return 0, true
+	case *modeServe && len(args) == 2:
+		ln, err := net.Listen("tcp", args[0])
+		if err != nil {
+			return fail("serve", err)
+		}
+		serveSMTP(ln, args[1])
+		return 0, true
+	case *modeRawCopy || *modeRawTLSCopy || *modeMany || *modeServe || *modeServeQMTP:
+		fmt.Fprintln(os.Stderr, "bench: a mode with the wrong number of arguments (bench -h)")
+		return 100, true
+	}
+	return 0, false
+}
+
 // A row of the table.
 type row struct{ what, value, note string }
 
@@ -77,57 +122,22 @@ func add(what, value, note string) {
 	fmt.Fprintf(os.Stderr, "bench: %s: %s %s\n", what, value, note)
 }
 
+// The modes bench runs itself in, each a named flag (so -h lists them)
+// with its arguments after it.
+var (
+	modeRawCopy    = flag.Bool("rawcopy", false, "mode, ADDR FILE: copy FILE to the discard server at ADDR in 64 KiB blocks (the ceiling of the 100 MB rows)")
+	modeRawTLSCopy = flag.Bool("rawtlscopy", false, "mode, ADDR FILE: the same over TLS")
+	modeSplit      = flag.Bool("split", false, "mode, PERF_SCRIPT_OUTPUT RUNS HZ: where the CPU of a run went (split.go)")
+	modeMany       = flag.Bool("many", false, "mode, N QMAILREMOTE MSG: N deliveries at concurrency 20 from inside the slow link's namespace (many.go)")
+	modeServe      = flag.Bool("serve", false, "mode, ADDR EXTENSIONS: an SMTP sink (in the slow link's namespace)")
+	modeServeQMTP  = flag.Bool("serveqmtp", false, "mode, ADDR: a QMTP sink (in the slow link's namespace)")
+)
+
 func main() {
-	// helper modes: the raw copy clients, and an SMTP or a QMTP sink in
-	// a namespace
-	if len(os.Args) == 4 && (os.Args[1] == "-rawcopy" || os.Args[1] == "-rawtlscopy") {
-		cp := rawCopy
-		if os.Args[1] == "-rawtlscopy" {
-			cp = rawTLSCopy
-		}
-		if err := cp(os.Args[2], os.Args[3]); err != nil {
-			fmt.Fprintln(os.Stderr, os.Args[1][1:]+":", err)
-			os.Exit(111)
-		}
-		return
-	}
-	if len(os.Args) >= 2 && os.Args[1] == "-split" {
-		if len(os.Args) != 5 {
-			fmt.Fprintln(os.Stderr, "usage: bench -split PERF_SCRIPT_OUTPUT RUNS HZ")
-			os.Exit(100)
-		}
-		if err := splitMode(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "split:", err)
-			os.Exit(111)
-		}
-		return
-	}
-	if len(os.Args) == 5 && os.Args[1] == "-many" {
-		if err := manyMode(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "many:", err)
-			os.Exit(111)
-		}
-		return
-	}
-	if len(os.Args) == 3 && os.Args[1] == "-serveqmtp" {
-		ln, err := net.Listen("tcp", os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "serveqmtp:", err)
-			os.Exit(111)
-		}
-		serveQMTP(ln)
-		return
-	}
-	if len(os.Args) == 4 && os.Args[1] == "-serve" {
-		ln, err := net.Listen("tcp", os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "serve:", err)
-			os.Exit(111)
-		}
-		serveSMTP(ln, os.Args[3])
-		return
-	}
 	flag.Parse()
+	if code, ok := mode(flag.Args()); ok {
+		os.Exit(code)
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: fatal:", err)
 		os.Exit(111)
