@@ -132,7 +132,35 @@ check "$(arrived "$ID.d9c@real.test"; grep -c ' with ESMTPSA id ' "$REAL/mail/$I
 1'
 rm -f "$H/control/tlsdestinations"
 
-exec 7>&- 5>&-
+# SMTPS: the route's port 465 at the namespace's address, forwarded to
+# Postfix's wrapper-mode listener (127.0.0.2:$REAL_SMTPS). tlswrap -i
+# verifies before the greeting; smtpclient sends the password because
+# tlswrap says the certificate was verified (its TLS_VERIFY stays with
+# tlswrap).
+fwd "" "$NSHOST:0" "127.0.0.2:$REAL_SMTPS"
+exec 4>&9
+fwd "ip netns exec $NS" "$NSPEER:465" "$NSHOST:$fport"
+exec 3>&9 9>&-
+routes "real.test:mx1.real.test:465|$REAL_SASL_LOGIN|$REAL_SASL_PASS"
+
+case_ "D9: credentials to port 465 (SMTPS), the system roots (SSL_CERT_FILE) verify mx1.real.test: AUTH, K"
+msg "$ID.d9d@real.test" 'SMTPS, verified, then AUTH'
+check "$(SSL_CERT_FILE=$CA qr real.test sender@qr.test "$ID.d9d@real.test" | sed 's/^Remote host said: 250 2.0.0 .*/Remote host said: 250 .../')" "r^@K$NSPEER TLS transmitted message accepted.
+Remote host said: 250 ...
+TLS: TLSv1.3 <cipher>; certificate verified for mx1.real.test
+^@exit 0"
+check "$(arrived "$ID.d9d@real.test"; grep -c ' with ESMTPSA id ' "$REAL/mail/$ID.d9d@real.test"/*)" 'arrived
+1'
+
+case_ "D9: credentials to port 465 (SMTPS), a certificate the system roots do not know: Z before the greeting, nothing sent"
+msg "$ID.d9e@real.test" 'must not arrive'
+check "$(SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent qr real.test sender@qr.test "$ID.d9e@real.test")" "ZUnable to verify X.500 certificate from: mx1.real.test. (#4.4.1)
+unknown authority: CN=mx1.real.test is signed by CN=qmail-remote-go test CA, not a trusted CA
+$HINT
+^@exit 0"
+check "$(count "$ID.d9e@real.test")" 0
+
+exec 7>&- 5>&- 4>&- 3>&-
 stopdns
 cleanup
 finish
