@@ -544,6 +544,11 @@ out=$(qr mx.test s@x.test r@mx.test)
 check "$(printf '%s' "$out" | grep -c '^r^@K\|^K')" 0
 waitpeers
 
+# The 354 and the broken record go out in one write (hold ... flush).
+# Sent apart, a peer descheduled between the two writes let the client
+# put the whole message and the dot into the loopback buffers first; the
+# connection then died after the dot, and "Possible duplicate!" is the
+# right report for that order, not this case's.
 case_ 'a broken TLS record in the middle of DATA: Z Unknown TLS error (D22), never a K'
 home
 awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %d of a message that keeps the client writing\n", i }' </dev/null > "$T/big"
@@ -555,8 +560,10 @@ send 250 ok
 read
 send 250 ok
 read
+hold
 send 354 go
 plainraw \x17\x03\x03\x00\x20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+flush
 hang"
 route
 QMAILHOME=$H "$BIN/qmail-remote" mx.test s@x.test r@mx.test < "$T/big" > "$T/out" 2> /dev/null

@@ -33,6 +33,13 @@
 //	plainraw TEXT   after tls: send TEXT on the plain connection under TLS,
 //	                into the record stream (a broken record); before tls
 //	                the same as raw
+//	hold            keep what the commands after it send (TLS records and
+//	                plainraw included) instead of sending it
+//	flush           send what hold kept in one write and stop holding: the
+//	                client gets it in one read (a reply and a broken
+//	                record right behind it, with no gap the scheduler can
+//	                widen); close, hang, shutdown and the end of the
+//	                script flush first
 //	repeat N TEXT   send TEXT N times (no CRLF added): big replies
 //	trickle MS TEXT send TEXT one byte at a time, waiting MS milliseconds
 //	                before each byte (no CRLF added): a slow peer

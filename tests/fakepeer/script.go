@@ -59,7 +59,7 @@ func parse(l string) (command, error) {
 		c.pool, err = loadPool(arg)
 	case "scram":
 		c.user, c.pass, c.badSig, err = parseScram(arg)
-	case "read", "data", "shutdown", "close", "hang":
+	case "read", "data", "shutdown", "close", "hang", "hold", "flush":
 		if hasArg {
 			err = fmt.Errorf("%s takes no argument", op)
 		}

@@ -9,6 +9,8 @@ func TestParse(t *testing.T) {
 		`repeat 3 250-x\r\n`:    {op: "repeat", n: 3, text: []byte("250-x\r\n")},
 		"sleep 20":              {op: "sleep", n: 20},
 		"read":                  {op: "read"},
+		"hold":                  {op: "hold"},
+		"flush":                 {op: "flush"},
 		"expect EHLO h":         {op: "expect", text: []byte("EHLO h")},
 		`send a\\b\tc`:          {op: "send", text: []byte("a\\b\tc")},
 		"send ":                 {op: "send", text: []byte("")},
@@ -22,7 +24,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("parse(%q) = %+v, %v", in, c, err)
 		}
 	}
-	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "trickle x y", "trickle -1 y", "notify", "clientcert", "tls", "tls a", "tls /nonexistent /nonexistent", "tls12 a b c", "tlsca /nonexistent", "scram", "scram u", "scram u p x", "scram u p badsig x"} {
+	for _, in := range []string{"bogus", `send \q`, `send \x4`, `send \xzz`, `send a\`, "repeat x y", "repeat -1 y", "sleep", "read now", "hang 3", "hold on", "flush now", "trickle x y", "trickle -1 y", "notify", "clientcert", "tls", "tls a", "tls /nonexistent /nonexistent", "tls12 a b c", "tlsca /nonexistent", "scram", "scram u", "scram u p x", "scram u p badsig x"} {
 		if _, err := parse(in); err == nil {
 			t.Errorf("parse(%q) accepted", in)
 		}

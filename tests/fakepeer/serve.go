@@ -19,6 +19,7 @@ type peer = script.Peer
 // that tlsca and clientcert leave for the next tls.
 type conn struct {
 	p          peer
+	held       *holder // the plain connection: hold and flush
 	in         *bufio.Reader
 	log        io.Writer
 	clientCAs  *x509.CertPool // tlsca: require and verify a client certificate
@@ -28,7 +29,8 @@ type conn struct {
 // serve plays the script cmds on p, logging every byte the client sends. It
 // returns errMismatch when an expect line failed.
 func serve(p peer, cmds []command, log io.Writer) error {
-	c := &conn{p: p, in: bufio.NewReader(io.TeeReader(p, log)), log: log}
+	h := &holder{Peer: p}
+	c := &conn{p: h, held: h, in: bufio.NewReader(io.TeeReader(h, log)), log: log}
 	defer func() { c.p.Close() }()
 	for _, cmd := range cmds {
 		switch err := c.step(cmd); err {
@@ -42,6 +44,7 @@ func serve(p peer, cmds []command, log io.Writer) error {
 			return nil
 		}
 	}
+	c.held.flush() // a client already gone: Drain finds out
 	script.Drain(c.p, c.in, bound)
 	return nil
 }
@@ -96,16 +99,56 @@ func (cn *conn) step(c command) error {
 			fmt.Fprintf(os.Stderr, "%s: script line %d: unable to notify: %v\n", prog, c.line, err)
 			return errMismatch
 		}
+	case "hold":
+		cn.held.on = true
+	case "flush":
+		return cn.held.flush()
 	case "shutdown":
+		if err := cn.held.flush(); err != nil {
+			return err
+		}
 		return p.CloseWrite()
 	case "close":
+		cn.held.flush()
 		return errClosed
 	case "hang":
+		if err := cn.held.flush(); err != nil {
+			return err
+		}
 		p.SetReadDeadline(time.Now().Add(bound))
 		io.Copy(io.Discard, in)
 		return errClosed
 	}
 	return nil
+}
+
+// A holder is the plain connection under everything the script sends
+// (TLS records included). Between hold and flush it keeps the bytes, so
+// that flush sends them in one write: the client finds them all in one
+// read, with no gap between them for the scheduler to widen.
+type holder struct {
+	script.Peer
+	on  bool
+	buf []byte
+}
+
+func (h *holder) Write(b []byte) (int, error) {
+	if h.on {
+		h.buf = append(h.buf, b...)
+		return len(b), nil
+	}
+	return h.Peer.Write(b)
+}
+
+// flush sends what hold kept, and ends holding.
+func (h *holder) flush() error {
+	h.on = false
+	if len(h.buf) == 0 {
+		return nil
+	}
+	b := h.buf
+	h.buf = nil
+	return write(h.Peer, b)
 }
 
 func repeat(p peer, c command) error {
