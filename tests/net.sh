@@ -388,19 +388,32 @@ check "$(tcpto | sort -t. -k4n)" "$(printf '%s' "$want")"
 printf 'he.test AAAA ::1\nhe.test A 127.0.0.2\nseq.test A 127.0.0.7\nseq.test A 127.0.0.8\n' > "$T/zone"
 startdns "$T/zone"
 
-case_ 'Happy Eyeballs: AAAA black hole, A answers: delivered over IPv4 in well under a second'
+# The proof that IPv4 did not wait for the hole is the transcript: the
+# connection to 127.0.0.2 is the first thing qmail-remote notes, with no
+# word of [::1] (an attempt that ended, a timeout, would be noted
+# first), and tcpto holds no record of it (the next case). The time is
+# said, and bounded at the product's scale: waiting for the hole costs
+# all of timeoutconnect (60 s). A bound of 800 ms failed under CI-like
+# load (1.2 s: the processes, not the 250 ms of RFC 8305, which
+# qmail-remote's connect_test.go holds to).
+case_ 'Happy Eyeballs: AAAA black hole, A answers: delivered over IPv4 while the IPv6 attempt is still pending'
 if [ -n "$have6" ] && hole '[::1]:0'; then
 	home
 	peer 127.0.0.2 "$hport" "$ok"
 	echo ":he.test:$hport" > "$C/smtproutes"
+	rm -f "$T/trace"
 	t0=$(ms)
-	out=$(qr a.test x@example.org r@a.test)
+	out=$(SMTPTRACE=$T/trace qr a.test x@example.org r@a.test)
 	t=$(($(ms) - t0))
 	check "$out" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 ^@exit 0"
+	check "$(sed -n 's/^qmail-remote\[[0-9]*\] [0-9.]* \* //p' "$T/trace" | sed 's/ from 127\.0\.0\.1:[0-9]*$/ from 127.0.0.1/')" \
+		"delivery to a.test from <x@example.org> for 1 recipient(s); route he.test port $hport, smtpclient
+connected to 127.0.0.2:$hport from 127.0.0.1
+reports: r | K127.0.0.2 accepted message. / Remote host said: 250 ok queued"
 	echo "net.sh: info: delivered in $t ms (timeoutconnect 60)"
-	check "$([ $t -lt 800 ] && echo fast || echo "$t ms")" fast
+	check "$([ $t -lt 30000 ] && echo fast || echo "$t ms")" fast
 	check "$(cat "$T/from")" 127.0.0.1
 	case_ 'Happy Eyeballs: the pending IPv6 loser is no timeout for the table'
 	check "$(tcpto)" ""
