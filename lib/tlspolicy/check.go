@@ -38,6 +38,11 @@ func keyProblem(key string) string {
 	if rest == "" {
 		return fmt.Sprintf("no host after %q", key)
 	}
+	if strings.Trim(rest, ".") == "" {
+		// "." or "~.": the suffix of no host (D27 takes the root dot
+		// off every host before the lookup).
+		return fmt.Sprintf("no host in %q", key)
+	}
 	if (key[0] == '%' || key[0] == '=') && rest[0] == '.' {
 		// Select looks these forms up for the host itself only.
 		return fmt.Sprintf("a %c rule names one host, %q names none (~%s takes a suffix)", key[0], key, rest)

@@ -29,6 +29,8 @@ func TestCheckKeys(t *testing.T) {
 		"%":                `no host after "%"`,
 		"mx example.com":   `white space in the key "mx example.com"`,
 		"=mx.example.com|": `"|" cannot be in a host name: "=mx.example.com|"`,
+		".":                `no host in "."`,
+		"~..":              `no host in "~.."`,
 		"=[ipv6":           `"[ipv6" is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]`,
 		"[192.0.2.256]":    `"[192.0.2.256]" is not an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]`,
 	} {
@@ -79,7 +81,7 @@ func TestCheckValue(t *testing.T) {
 // host exists for which Select picks its line (the '*' forms and the
 // lone '!' and '-' are defaults, for every host).
 func FuzzCheckKeys(f *testing.F) {
-	for _, k := range []string{"mx.example.com", ".example.com", "=mx.test", "%mx.test", "~.test", "-x", "!.x", "[192.0.2.1]", "=*", "+x", "*.x", "=.x", "a b", ""} {
+	for _, k := range []string{"mx.example.com", ".example.com", "=mx.test", "%mx.test", "~.test", "-x", "!.x", "[192.0.2.1]", "=*", "+x", "*.x", "=.x", "a b", "", ".", "=192.0.2.1", "-[IPv6:::ffff:192.0.2.1]", "x."} {
 		f.Add(k)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
@@ -104,7 +106,7 @@ func FuzzCheckKeys(f *testing.F) {
 		if rest[0] == '.' {
 			host = "a" + rest
 		}
-		t0 := control.TableOf([]control.Line{{Key: key, Value: value, N: 1, Where: "w"}})
+		t0 := control.HostTableOf([]control.Line{{Key: key, Value: value, N: 1, Where: "w"}}) // as plan reads it
 		if pol, err := Select(t0, true, host, ""); err != nil || pol.Where != "w" {
 			t.Fatalf("key %q accepted, but host %q gets %+v, %v", key, host, pol, err)
 		}
