@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/mtasts"
 	"qmail-remote-go/lib/plan"
 )
@@ -118,7 +119,7 @@ func (d *delivery) runFetch(conn *net.TCPConn, host, domain string, timeout int)
 		return nil
 	}
 	defer sock.Close()
-	env := append(plan.StageEnv(), "TLS_VERIFY=wildcard", "TLS_NAMES="+host, "TLS_SERVERNAME="+host,
+	env := append(plan.StageEnv(), "TLS_VERIFY="+handoff.VerifyWildcard, "TLS_NAMES="+host, "TLS_SERVERNAME="+host,
 		"TLSHOST="+host, "TLS_DEPTH="+strconv.Itoa(plan.STSDepth), "TIMEOUTREMOTE="+strconv.Itoa(timeout))
 	r := stage{name: "tlswrap", args: []string{"-i", d.bin + "/stsfetch", domain}, env: env,
 		extra: []*os.File{nil, nil, nil, sock, sock},

@@ -18,6 +18,7 @@ import (
 
 	"qmail-remote-go/lib/addr"
 	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
@@ -112,11 +113,11 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		s.level = v
 	}
 	s.host = report.Safe(cmp.Or(os.Getenv("TLSHOST"), os.Getenv("TCPREMOTEIP"), "unknown"))
-	s.dane = os.Getenv("TLS_VERIFY") == "dane"
+	s.dane = os.Getenv("TLS_VERIFY") == handoff.VerifyDANE
 	// The TLS layer fails the handshake unless the certificate passes
 	// TLS_VERIFY's check (tlswrap.8): any check but none verifies it.
 	v := os.Getenv("TLS_VERIFY")
-	s.verifies = v != "" && v != "none"
+	s.verifies = v != "" && v != handoff.VerifyNone
 	s.mech = report.Printable(os.Getenv("TLSMECH"))
 	s.audit = s.mech != "" && os.Getenv("TLS_AUDIT_NAMES") != ""
 	if _, ok := os.LookupEnv("SSL_PROTOCOL"); ok {

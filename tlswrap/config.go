@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/tlsreport"
 )
 
@@ -43,13 +44,13 @@ func (s *settings) config() (*tls.Config, *checker, *failure) {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	switch s.verify {
-	case "pin":
+	case handoff.VerifyPin:
 		alg, err := pinAlg(s.pin)
 		if err != nil {
 			return nil, nil, fail(tlsreport.PinLen, "use TLS_PIN", err)
 		}
 		chk.pinAlg = alg
-	case "cert", "name", "wildcard":
+	case handoff.VerifyCert, handoff.VerifyName, handoff.VerifyWildcard:
 		roots, err := s.roots()
 		if err != nil {
 			return nil, nil, fail(tlsreport.CA, "load trust anchors", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/tlsreport"
 )
@@ -46,14 +47,14 @@ type settings struct {
 // readSettings reads the environment and the password. Its errors are
 // the caller's mistakes: exit 100.
 func readSettings() (*settings, error) {
-	s := &settings{verify: "none", depth: defaultDepth, passFD: -1, chainFD: -1}
+	s := &settings{verify: handoff.VerifyNone, depth: defaultDepth, passFD: -1, chainFD: -1}
 	s.serverName = os.Getenv("TLS_SERVERNAME")
 	if net.ParseIP(s.serverName) != nil {
 		s.serverName = "" // RFC 6066 3: no IP literals in SNI
 	}
 	if v := os.Getenv("TLS_VERIFY"); v != "" {
 		switch v {
-		case "none", "cert", "name", "wildcard", "pin", "dane":
+		case handoff.VerifyNone, handoff.VerifyCert, handoff.VerifyName, handoff.VerifyWildcard, handoff.VerifyPin, handoff.VerifyDANE:
 			s.verify = v
 		default:
 			return nil, fmt.Errorf("unknown TLS_VERIFY: %q", v)
@@ -68,7 +69,7 @@ func readSettings() (*settings, error) {
 		s.names = []string{s.serverName}
 	}
 	s.pin = os.Getenv("TLS_PIN")
-	if s.verify == "dane" {
+	if s.verify == handoff.VerifyDANE {
 		var err error
 		if s.tlsa, err = parseTLSA(os.Getenv("TLS_TLSA")); err != nil {
 			return nil, err

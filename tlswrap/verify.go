@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/tlsreport"
 )
 
@@ -41,14 +42,14 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 		c.audit = audit(certs, names) // audit.go: reported, never enforced
 	}
 	switch c.s.verify {
-	case "none":
+	case handoff.VerifyNone:
 		c.phrase = "certificate not checked"
 		return nil
-	case "dane":
+	case handoff.VerifyDANE:
 		phrase, err := c.verifyDANE(certs)
 		c.phrase = phrase
 		return err
-	case "pin":
+	case handoff.VerifyPin:
 		if err := matchPin(certs[0].Raw, c.s.pin, c.pinAlg); err != nil {
 			return because(fail(tlsreport.Pin, "match the pinned fingerprint", err), err.Error())
 		}
@@ -58,11 +59,11 @@ func (c *checker) verify(cs tls.ConnectionState) error {
 	if err := verifyChain(certs, c.roots, c.s.depth, c.webPKI); err != nil {
 		return because(fail(tlsreport.Chain, "verify the certificate chain", err), chainReason(certs, err, time.Now()))
 	}
-	if c.s.verify == "cert" {
+	if c.s.verify == handoff.VerifyCert {
 		c.phrase = "certificate verified"
 		return nil
 	}
-	name := matchNames(certs[0], c.s.names, c.s.verify == "wildcard")
+	name := matchNames(certs[0], c.s.names, c.s.verify == handoff.VerifyWildcard)
 	if name == "" {
 		f := fail(tlsreport.Name, "validate the certificate name",
 			fmt.Errorf("the certificate holds none of: %s", strings.Join(c.s.names, " ")))

@@ -19,3 +19,15 @@ const KeyPassFD = 9
 // password NUL (AUTHFD names it): a pipe that qmail-remote fills and
 // only authclient reads.
 const AuthFD = 8
+
+// The values of TLS_VERIFY, what tlswrap checks about the server's
+// certificate (tlswrap.8): qmail-remote (lib/tlspolicy, lib/plan) sets
+// them, tlswrap and smtpclient read them.
+const (
+	VerifyNone     = "none"     // nothing: encryption only
+	VerifyCert     = "cert"     // the chain must verify
+	VerifyName     = "name"     // chain + exact name (TLS_NAMES)
+	VerifyWildcard = "wildcard" // chain + name, "*.example.com" accepted
+	VerifyPin      = "pin"      // the leaf's fingerprint (TLS_PIN); no chain check
+	VerifyDANE     = "dane"     // the TLSA records in TLS_TLSA (SPEC D30)
+)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tlspolicy"
 )
@@ -113,7 +114,7 @@ func (p *Plan) DANEPort() int {
 // texts. The rule's cipher list still applies.
 func (p *Plan) daneEnv(c Candidate) []string {
 	names := tlspolicy.Names(c.DANE.Base, c.Name, true) // both authenticated: DANE needs that
-	env := []string{"TLS=" + tlspolicy.Must.String(), "TLSHOST=" + c.Name, "TLS_VERIFY=dane",
+	env := []string{"TLS=" + tlspolicy.Must.String(), "TLSHOST=" + c.Name, "TLS_VERIFY=" + handoff.VerifyDANE,
 		"TLS_TLSA=" + c.DANE.TLSA, "TLS_NAMES=" + strings.Join(names, " ")}
 	if len(names) > 0 {
 		env = append(env, "TLS_SERVERNAME="+names[0])

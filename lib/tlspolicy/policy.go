@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/control"
+	"qmail-remote-go/lib/handoff"
 )
 
 // Level says whether TLS is used.
@@ -48,15 +49,15 @@ const (
 func (v Verify) String() string {
 	switch v {
 	case None:
-		return "none"
+		return handoff.VerifyNone
 	case Chain:
-		return "cert"
+		return handoff.VerifyCert
 	case Name:
-		return "name"
+		return handoff.VerifyName
 	case Wildcard:
-		return "wildcard"
+		return handoff.VerifyWildcard
 	case Pin:
-		return "pin"
+		return handoff.VerifyPin
 	}
 	return "unknown"
 }
