@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"qmail-remote-go/lib/fdio"
+	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
 )
 
@@ -128,18 +129,9 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 }
 
 // authEnv is our environment less what would mislead authclient: an
-// outer wrapper's descriptors (UCSPI-TLS section 6) and TLS settings.
-func authEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "SSL") || strings.HasPrefix(name, "TLS") || name == "KEYPASSFD" || name == "AUTHFD" || name == "TRACEFD" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
+// outer wrapper's descriptors (UCSPI-TLS section 6) and TLS settings
+// (the list is handoff.Strip's).
+func authEnv() []string { return handoff.Strip(os.Environ(), handoff.Auth) }
 
 // limited keeps at most max bytes and notes when more came. It has no
 // ReadFrom (no embedded Buffer): io.Copy must go through Write.

@@ -171,17 +171,12 @@ func because(f *failure, reason string) *failure {
 // text is the report text of f.
 func (s *settings) text(f *failure) string { return tlsreport.Text(f.kind, s.values()) }
 
-// childEnv is env without the settings of tlswrap (s6's -z) and without
-// the names in drop.
+// childEnv is env without the settings of tlswrap (s6's -z; the list
+// is handoff.Strip's) and without the names in drop.
 func childEnv(env []string, drop ...string) []string {
 	var out []string
-	for _, e := range env {
-		name, _, _ := strings.Cut(e, "=")
-		switch {
-		case strings.HasPrefix(name, "TLS_"):
-		case name == "CAFILE" || name == "CADIR" || name == "CERTFILE" || name == "KEYFILE" || name == "KEYPASSFD":
-		case slices.Contains(drop, name):
-		default:
+	for _, e := range handoff.Strip(env, handoff.Wrapped) {
+		if name, _, _ := strings.Cut(e, "="); !slices.Contains(drop, name) {
 			out = append(out, e)
 		}
 	}

@@ -4,6 +4,8 @@
 // contract).
 package handoff
 
+import "strings"
+
 // ExitClearRetry is smtpclient's exit code when the handshake failed at
 // the opportunistic level: the connection is unusable, and the caller
 // (qmail-remote, qmail-rcheck) decides whether to connect to the same
@@ -31,3 +33,67 @@ const (
 	VerifyPin      = "pin"      // the leaf's fingerprint (TLS_PIN); no chain check
 	VerifyDANE     = "dane"     // the TLSA records in TLS_TLSA (SPEC D30)
 )
+
+// A Child says who is being started, for Strip: each hand-off strips
+// its own part of the one list below.
+type Child uint8
+
+const (
+	Stage   Child = 1 << iota // a stage qmail-remote or qmail-rcheck starts (lib/plan.StageEnv)
+	Auth                      // authclient, started by smtpclient
+	Wrapped                   // the program tlswrap runs (s6's -z)
+)
+
+// stripped is the one list of what a child must not inherit from its
+// parent: the parent's own connection, TLS wrapper, settings and
+// descriptors, which would mislead it. The first entry that matches a
+// name decides; an entry that leaves a child out keeps the name for it.
+var stripped = []struct {
+	name   string
+	prefix bool
+	from   Child
+}{
+	// Where Go finds the system roots, which MTA-STS (SPEC D31) and the
+	// D9 default check against: the administrator's, kept for stages.
+	{"SSL_CERT_FILE", false, Auth},
+	{"SSL_CERT_DIR", false, Auth},
+	// An outer wrapper's descriptors and variables (UCSPI-TLS section 6).
+	{"SSL", true, Stage | Auth},
+	// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
+	{"TLS_", true, Stage | Auth | Wrapped},
+	{"TLS", true, Stage | Auth},
+	{"CAFILE", false, Stage | Wrapped},
+	{"CADIR", false, Stage | Wrapped},
+	{"CERTFILE", false, Stage | Wrapped},
+	{"KEYFILE", false, Stage | Wrapped},
+	{"KEYPASSFD", false, Stage | Auth | Wrapped},
+	{"TRACEFD", false, Stage | Auth},
+	{"AUTHFD", false, Stage | Auth},
+	{"AUTH", true, Stage},
+	// Our own connection.
+	{"TCP", true, Stage},
+	{"PROTO", false, Stage},
+	{"HELOHOST", false, Stage},
+	{"TIMEOUTREMOTE", false, Stage},
+}
+
+// Strip is env without what the list above strips for child.
+func Strip(env []string, child Child) []string {
+	var out []string
+	for _, kv := range env {
+		if !strips(kv, child) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func strips(kv string, child Child) bool {
+	name, _, _ := strings.Cut(kv, "=")
+	for _, s := range stripped {
+		if name == s.name || s.prefix && strings.HasPrefix(name, s.name) {
+			return s.from&child != 0
+		}
+	}
+	return false
+}

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
 
 	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/route"
@@ -13,25 +12,9 @@ import (
 
 // StageEnv is the environment every stage starts from: ours, less the
 // variables that describe our own connection or TLS wrapper, which
-// would mislead a stage.
+// would mislead a stage (the list is handoff.Strip's).
 func StageEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch {
-		case name == "SSL_CERT_FILE", name == "SSL_CERT_DIR":
-			// Where Go finds the system roots, which MTA-STS (SPEC D31)
-			// and the D9 default check against: the administrator's.
-		case strings.HasPrefix(name, "TCP"), strings.HasPrefix(name, "SSL"), name == "PROTO",
-			name == "HELOHOST", name == "TIMEOUTREMOTE",
-			// The TLS policy is ours to give (tlswrap.8, smtpclient.8).
-			strings.HasPrefix(name, "TLS"), name == "CAFILE", name == "CADIR",
-			name == "CERTFILE", name == "KEYFILE", name == "KEYPASSFD", name == "TRACEFD",
-			strings.HasPrefix(name, "AUTH"):
-			continue
-		}
-		env = append(env, kv)
-	}
+	env := handoff.Strip(os.Environ(), handoff.Stage)
 	// Chosen for speed (make bench, the floor rows): every stage is one
 	// sequential dialogue, and a second P costs each Go program of the
 	// delivery page faults and threads at start (40 fewer page faults
