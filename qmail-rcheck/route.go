@@ -8,9 +8,11 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
+	"qmail-remote-go/lib/mtasts"
 	"qmail-remote-go/lib/plan"
 	"qmail-remote-go/lib/route"
 	"qmail-remote-go/lib/tcpto"
@@ -24,6 +26,7 @@ type rcheck struct {
 	host, sender string
 	probe        bool
 	p            *plan.Plan
+	stsID        string // the id of the domain's _mta-sts TXT record (mxlookup -s), "" for none
 }
 
 func (r *rcheck) say(format string, a ...any) { fmt.Fprintf(r.w, format+"\n", a...) }
@@ -149,7 +152,9 @@ func where(w, none string) string {
 func (r *rcheck) candidates() ([]plan.Candidate, int) {
 	p := r.p
 	var cands []plan.Candidate
+	asked := p.DANEPort() != 0 // mxlookup -t: what DNSSEC authenticated
 	if c, ok := p.Literal(); ok {
+		asked = false
 		r.say("candidates: the literal itself")
 		cands = []plan.Candidate{c}
 	} else {
@@ -168,6 +173,16 @@ func (r *rcheck) candidates() ([]plan.Candidate, int) {
 		}
 		keep = plan.WithoutMe(cands, me)
 	}
+	sts := keep
+	if dom := p.STSDomain(); dom != "" {
+		r.mtasts(dom)
+		if len(keep) > 0 {
+			var f *plan.Error
+			if sts, f = p.STSCandidates(keep); f != nil {
+				sts = nil
+			}
+		}
+	}
 	table := readTcpto()
 	now := time.Now().Unix()
 	for i, c := range cands {
@@ -175,10 +190,29 @@ func (r *rcheck) candidates() ([]plan.Candidate, int) {
 			r.say("  %d %s %s: dropped, this machine is an MX of no better preference (SPEC 3.6)", c.Pref, c.Addr, c.Name)
 			continue
 		}
+		if !slices.Contains(sts, c) {
+			r.say("  %d %s %s: dropped, MTA-STS enforce: the host matches no mx pattern of the policy (SPEC D31)", c.Pref, c.Addr, c.Name)
+			continue
+		}
 		r.say("  %d %s %s: %s", c.Pref, c.Addr, c.Name, tcptoState(table, c.Addr, now))
-		if vars := p.TLSVars(c); len(vars) > 0 {
+		if asked {
+			r.say("    dnssec: %s", dnssec(c, p.Route.Relay))
+		}
+		if p.DANEFailed(c) {
+			r.say("    qmail-remote would skip it: DANE: TLSA lookup failed temporarily for %s. (#4.4.3)", c.Name)
+			continue
+		}
+		mech, vars := p.TLSFor(c)
+		if mech != "" {
+			r.say("    TLS decided by %s", mech)
+		}
+		if len(vars) > 0 {
 			r.say("    tlswrap: %s", strings.Join(vars, " "))
 		}
+	}
+	if len(keep) > 0 && len(sts) == 0 {
+		r.say("qmail-remote would defer: MTA-STS: no MX host of %s matches its policy. (#4.7.5)", p.Route.Host)
+		return nil, 111
 	}
 	if len(keep) == 0 {
 		r.say("qmail-remote would bounce: Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)")
@@ -191,7 +225,11 @@ func (r *rcheck) candidates() ([]plan.Candidate, int) {
 func (r *rcheck) mxlookup() ([]plan.Candidate, int) {
 	ctx, cancel := context.WithTimeout(context.Background(), plan.MXLookupLimit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.bin+"/mxlookup", r.p.MXLookupArgs()...)
+	args := r.p.MXLookupArgs()
+	if r.p.STSDomain() != "" {
+		args = append([]string{"-s"}, args...) // the MTA-STS id too, as qmail-remote asks
+	}
+	cmd := exec.CommandContext(ctx, r.bin+"/mxlookup", args...)
 	cmd.Env = plan.StageEnv()
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &limited{&out, 256 * 1024}, &limited{&errs, 4096}
@@ -199,7 +237,9 @@ func (r *rcheck) mxlookup() ([]plan.Candidate, int) {
 	code := cmd.ProcessState.ExitCode()
 	switch {
 	case err == nil:
-		cands, err := plan.ParseCandidates(out.Bytes())
+		var rest []byte
+		r.stsID, rest = mtasts.CutIDLine(out.Bytes())
+		cands, err := plan.ParseCandidates(rest)
 		if err != nil {
 			r.say("qmail-remote would defer: mxlookup printed a malformed line")
 			return nil, 111
@@ -266,4 +306,54 @@ func tcptoState(t *tcpto.Table, a netip.Addr, now int64) string {
 		return fmt.Sprintf("timeout table: %d errors, the last %d s ago: tried", rec.Count, ago)
 	}
 	return "timeout table: no record"
+}
+
+// dnssec says what mxlookup -t found authenticated for c's host (SPEC
+// D30): the MX answer (by MX only), the addresses, the TLSA records.
+func dnssec(c plan.Candidate, relay bool) string {
+	d := c.DANE
+	var s []string
+	if !relay {
+		s = append(s, map[bool]string{true: "MX answer authenticated", false: "MX answer not authenticated"}[c.MXSecure])
+	}
+	if !d.AddrSecure {
+		return strings.Join(append(s, "addresses not authenticated: no DANE"), ", ")
+	}
+	s = append(s, "addresses authenticated")
+	switch {
+	case d.Failed:
+		s = append(s, "TLSA lookup failed")
+	case d.Base != "":
+		s = append(s, "TLSA records of "+d.Base+": "+d.TLSA)
+	default:
+		s = append(s, "no TLSA records: no DANE")
+	}
+	return strings.Join(s, ", ")
+}
+
+// mtasts says which MTA-STS policy a delivery to dom would follow (SPEC
+// D31) and puts it into the plan, from the TXT id and the cache alone:
+// qmail-rcheck fetches nothing and writes nothing.
+func (r *rcheck) mtasts(dom string) {
+	txt := "no _mta-sts TXT record"
+	if r.stsID != "" {
+		txt = "_mta-sts TXT id " + r.stsID
+	}
+	cached, err := mtasts.Load(mtasts.Dir, dom)
+	if err != nil {
+		r.say("MTA-STS for %s: %s; the cache file cannot be used (%s)", dom, txt, firstLine(err.Error()))
+		cached = nil
+	}
+	now := time.Now()
+	use, fetch := mtasts.Decide(cached, r.stsID, now)
+	switch {
+	case fetch:
+		r.say("MTA-STS for %s: %s; no fresh policy cached under it: a delivery would fetch https://mta-sts.%s/.well-known/mta-sts.txt (shown here as if none applied)", dom, txt, dom)
+	case use == nil:
+		r.say("MTA-STS for %s: %s; no policy", dom, txt)
+	default:
+		r.say("MTA-STS for %s: %s; cached policy id %s, mode %s, mx %s, until %s", dom, txt, use.ID,
+			use.Policy.Mode, strings.Join(use.Policy.MX, " "), use.Expires.UTC().Format(time.RFC3339))
+		r.p.STS = use
+	}
 }

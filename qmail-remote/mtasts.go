@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"net/netip"
 	"os"
@@ -36,15 +35,8 @@ func (d *delivery) sts(cands []candidate) ([]candidate, *final) {
 // stsLine takes the "mta-sts ID" line that mxlookup -s prints first,
 // when there is one, into d.stsID, and returns the rest.
 func (d *delivery) stsLine(out []byte) []byte {
-	rest, ok := bytes.CutPrefix(out, []byte("mta-sts "))
-	if !ok {
-		return out
-	}
-	id, rest, _ := bytes.Cut(rest, []byte("\n"))
-	if mtasts.ValidID(string(id)) {
-		d.stsID = string(id)
-	}
-	return rest
+	d.stsID, out = mtasts.CutIDLine(out)
+	return out
 }
 
 // stsPolicy returns the policy to follow for domain, given the TXT id

@@ -88,12 +88,52 @@ helo: helo.test (control/helohost)
 timeouts: connect 60 s, remote 1200 s
 candidates: mxlookup -t 25 mx.test
   10 127.0.0.2 one.mx.test: timeout table: no record
+    dnssec: MX answer not authenticated, addresses not authenticated: no DANE
     tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=one.mx.test
   20 127.0.0.3 two.mx.test: timeout table: 3 errors, the last N s ago: SKIPPED (dead for another N to M s)
+    dnssec: MX answer not authenticated, addresses not authenticated: no DANE
     tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
   20 127.0.0.4 two.mx.test: timeout table: no record
+    dnssec: MX answer not authenticated, addresses not authenticated: no DANE
     tlswrap: TLS_VERIFY=name TLS_NAMES=mx.test TLS_DEPTH=3 CAFILE=/etc/ca.pem TLS_SERVERNAME=two.mx.test
 exit 0"
+
+case_ 'DANE and MTA-STS state per candidate: DNSSEC flags, TLSA records, the cached policy, hosts enforce drops'
+home
+mkdir -p "$H/queue/lock/mtasts"
+{ echo "STSv1 one $(($(date +%s) + 86400))"; printf 'version: STSv1\nmode: enforce\nmx: mx.test\nmax_age: 86400\n'; } > "$H/queue/lock/mtasts/sts.test"
+dns 'sts.test AD
+sts.test MX 10 mx.test
+sts.test MX 20 other.test
+sts.test MX 30 plain.test
+_mta-sts.sts.test TXT v=STSv1; id=one
+mx.test AD
+mx.test A 127.0.0.2
+_25._tcp.mx.test TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+other.test AD
+other.test A 127.0.0.3
+plain.test A 127.0.0.4'
+rc sts.test > "$T/sts"
+stopdns
+check "$(sed -n '/^MTA-STS/,$p' "$T/sts" | sed 's/until [0-9T:Z-]*/until DATE/')" "MTA-STS for sts.test: _mta-sts TXT id one; cached policy id one, mode enforce, mx mx.test, until DATE
+  10 127.0.0.2 mx.test: timeout table unreadable: every address is tried
+    dnssec: MX answer authenticated, addresses authenticated, TLSA records of mx.test: 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    TLS decided by DANE
+    tlswrap: TLS=must TLSHOST=mx.test TLS_VERIFY=dane TLS_TLSA=3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef TLS_NAMES=mx.test TLS_SERVERNAME=mx.test
+  20 127.0.0.3 other.test: dropped, MTA-STS enforce: the host matches no mx pattern of the policy (SPEC D31)
+  30 127.0.0.4 plain.test: dropped, MTA-STS enforce: the host matches no mx pattern of the policy (SPEC D31)
+exit 0"
+
+case_ 'MTA-STS: a TXT id with no policy cached: a delivery would fetch it; qmail-rcheck writes nothing'
+home
+mkdir -p "$H/queue/lock/mtasts"
+dns 'sts.test MX 10 mx.test
+_mta-sts.sts.test TXT v=STSv1; id=two
+mx.test A 127.0.0.2'
+rc sts.test > "$T/sts"
+stopdns
+check "$(grep '^MTA-STS' "$T/sts"; ls -A "$H/queue/lock/mtasts" | wc -l)" "MTA-STS for sts.test: _mta-sts TXT id two; no fresh policy cached under it: a delivery would fetch https://mta-sts.sts.test/.well-known/mta-sts.txt (shown here as if none applied)
+0"
 
 case_ 'a name that does not exist: what qmail-remote would report, exit 100'
 home

@@ -6,6 +6,7 @@
 package mtasts
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 )
@@ -120,4 +121,19 @@ func extValue(s string) bool {
 
 func alnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// CutIDLine takes the "mta-sts ID" line that mxlookup -s prints before
+// the candidates (mxlookup.8), when there is one: the id ("" when the
+// line is missing or its id is not valid) and the rest of out.
+func CutIDLine(out []byte) (id string, rest []byte) {
+	rest, ok := bytes.CutPrefix(out, []byte("mta-sts "))
+	if !ok {
+		return "", out
+	}
+	line, rest, _ := bytes.Cut(rest, []byte("\n"))
+	if ValidID(string(line)) {
+		id = string(line)
+	}
+	return id, rest
 }

@@ -190,3 +190,18 @@ func secretPipe(secret string) (*os.File, error) {
 	}
 	return r, nil
 }
+
+// TLSFor says what decides the TLS of candidate c and what tlswrap is
+// told for it, for qmail-rcheck: "DANE" when the host's TLSA records
+// decide (SPEC D30), "MTA-STS enforce" (D31), else "" (the
+// tlsdestinations rule or the D7 default, whose variables TLSVars
+// gives). No pipe is made and no secret is in vars.
+func (p *Plan) TLSFor(c Candidate) (mech string, vars []string) {
+	switch {
+	case p.dane(c):
+		return "DANE", p.daneEnv(c)
+	case p.STSEnforced(c):
+		return "MTA-STS enforce", p.stsEnv(c)
+	}
+	return "", p.TLSVars(c)
+}
