@@ -46,11 +46,11 @@ func (d *delivery) mxlookup() ([]candidate, *final) {
 		}
 		line, _, _ := bytes.Cut(r.out, []byte("\n"))
 		if len(line) == 0 || r.overflow {
-			return nil, temp("Unable to look up %s: mxlookup failed without saying why. (#4.3.0)\n%s", oneLine(d.Route.Host), r.tail("mxlookup"))
+			return nil, lookupSilent(d.Route.Host, r.tail("mxlookup"))
 		}
 		return nil, &final{letter, oneLine(string(line)) + "\n"}
 	default:
-		return nil, temp("Unable to look up %s: %s. (#4.3.0)\n%s", oneLine(d.Route.Host), r.why("mxlookup"), r.tail("mxlookup"))
+		return nil, lookupFailed(d.Route.Host, r.why("mxlookup"), r.tail("mxlookup"))
 	}
 	out := r.out
 	if d.stsDom != "" {
@@ -58,7 +58,7 @@ func (d *delivery) mxlookup() ([]candidate, *final) {
 	}
 	cands, err := plan.ParseCandidates(out)
 	if err != nil || r.overflow {
-		return nil, temp("Unable to look up %s: mxlookup printed a malformed line. (#4.3.0)\n", oneLine(d.Route.Host))
+		return nil, lookupMalformed(d.Route.Host)
 	}
 	return cands, nil
 }
@@ -68,10 +68,10 @@ func (d *delivery) mxlookup() ([]candidate, *final) {
 func (d *delivery) notMe(cands []candidate) ([]candidate, *final) {
 	me, err := plan.Ipme()
 	if err != nil {
-		return nil, temp("System resources temporarily unavailable. (#4.3.0)\n")
+		return nil, noResources()
 	}
 	if cands = plan.WithoutMe(cands, me); len(cands) == 0 {
-		return nil, perm("Sorry. Although I'm listed as a best-preference MX or A for that host,\nit isn't in my control/locals file, so I don't treat it as local. (#5.4.6)\n")
+		return nil, notLocal()
 	}
 	return cands, nil
 }

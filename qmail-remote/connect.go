@@ -105,7 +105,7 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 				k.connected(c.Addr, r.found[d.i])
 				return d.conn, c, nil
 			case bindError(d.err) != nil:
-				return nil, c, temp("Can't bind to local ip address: %s. (#4.3.0)\n%s: %s\n", k.bind, k.where, oneLine(bindError(d.err).Error()))
+				return nil, c, bindFailed(k.bind, k.where, bindError(d.err))
 			case counted(d.err):
 				k.failed(c.Addr)
 			}

@@ -18,7 +18,6 @@ import (
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/plan"
-	"qmail-remote-go/lib/report"
 	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
@@ -57,34 +56,20 @@ func oneProc() {
 	}
 }
 
-// A final is a message report that ends the run before any speaker
-// could give one.
-type final struct {
-	letter byte
-	text   string
-}
-
-func (f *final) Error() string { return f.text }
-
-func temp(format string, a ...any) *final { return &final{'Z', fmt.Sprintf(format, a...)} }
-func perm(format string, a ...any) *final { return &final{'D', fmt.Sprintf(format, a...)} }
-
-func (f *final) bytes() []byte { return report.Report{Letter: f.letter, Text: f.text}.Bytes() }
-
 // deliver returns everything qmail-remote prints for these arguments.
 func deliver(args []string) (out []byte) {
 	defer func() {
 		// qmail-rspawn bounces the message when we exit 2, as a panic
 		// does: a bug of ours must end in a Z so that qmail retries.
 		if r := recover(); r != nil {
-			out = temp("qmail-remote crashed: %s. (#4.3.0)\n", oneLine(fmt.Sprint(r))).bytes()
+			out = crashed(r).bytes()
 		}
 	}()
 	if len(args) < 3 {
 		if onTerminal(os.Stderr.Stat()) {
 			fmt.Fprintln(os.Stderr, version.Usage(usage))
 		}
-		return perm("I (qmail-remote) was invoked improperly. (#5.3.5)\n").bytes()
+		return invokedImproperly().bytes()
 	}
 	d := &delivery{host: args[0], sender: args[1], rcpts: args[2:]}
 	out, f := d.run()
@@ -113,7 +98,7 @@ type delivery struct {
 
 func (d *delivery) run() (out []byte, f *final) {
 	if err := os.Chdir(control.HomeDir()); err != nil {
-		return nil, temp("Unable to switch to home directory. (#4.3.0)\n")
+		return nil, noHome()
 	}
 	cfg, err := plan.ReadConfig()
 	var syntax *plan.Error
@@ -122,14 +107,14 @@ func (d *delivery) run() (out []byte, f *final) {
 	}
 	if err != nil {
 		// SPEC D33: which file, and the system's words.
-		return nil, temp("Unable to read control files. (#4.3.0)\n%s\n", fileError(err))
+		return nil, controlFailed(err)
 	}
 	if d.Plan, err = plan.Make(cfg, d.host, d.sender); err != nil {
 		return nil, temp("%s", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, temp("Unable to find my own folder: %s. (#4.3.0)\n", oneLine(err.Error()))
+		return nil, noOwnFolder(err)
 	}
 	d.bin = filepath.Dir(exe)
 	if d.msg, f = openMessage(os.Stdin); f != nil {

@@ -29,7 +29,7 @@ func openMessage(f *os.File) (message, *final) {
 func spool(in *os.File) (message, *final) {
 	tmp, err := os.CreateTemp("", "qmail-remote.")
 	if err != nil {
-		return message{}, temp("Unable to spool the message: %s. (#4.3.0)\n", oneLine(err.Error()))
+		return message{}, spoolFailed(err)
 	}
 	os.Remove(tmp.Name()) // unlinked: nothing is left behind whatever happens
 	buf := make([]byte, 64*1024)
@@ -39,7 +39,7 @@ func spool(in *os.File) (message, *final) {
 		if n > 0 {
 			if _, err := tmp.Write(buf[:n]); err != nil {
 				tmp.Close()
-				return message{}, temp("Unable to spool the message: %s. (#4.3.0)\n", oneLine(err.Error()))
+				return message{}, spoolFailed(err)
 			}
 			size += int64(n)
 		}
@@ -48,7 +48,7 @@ func spool(in *os.File) (message, *final) {
 		}
 		if rerr != nil {
 			tmp.Close()
-			return message{}, temp("Unable to read message. (#4.3.0)\n")
+			return message{}, unreadableMessage()
 		}
 	}
 	return message{tmp, 0, size}, nil

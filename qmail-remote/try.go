@@ -49,7 +49,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 			switch r.exitCode() {
 			case 0:
 				if _, err := report.Parse(r.out, len(d.rcpts)); err != nil || r.overflow {
-					return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
+					return nil, malformedReport(ip, sp, r.tail(sp))
 				}
 				return withNote(r.out, note), nil
 			case 100, 111, handoff.ExitClearRetry:
@@ -60,7 +60,7 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 				if len(r.out) > 0 {
 					rep, err := report.Parse(r.out, 0)
 					if err != nil || r.overflow || rep[0].Letter != 'Z' {
-						return nil, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", ip, sp, r.tail(sp))
+						return nil, malformedReport(ip, sp, r.tail(sp))
 					}
 					if said, ok := refused(rep[0].Text, ip); ok {
 						k.why = said // a failure to connect, as D21 counts it
@@ -71,15 +71,14 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 					k.why = k.at(c.Addr) + r.said
 				}
 			default:
-				return nil, temp("Connected to %s but %s. (#4.3.0)\n%s", ip, r.why(sp), r.tail(sp))
+				return nil, speakerFailed(ip, r.why(sp), r.tail(sp))
 			}
 		}
 	}
 	if last != nil {
 		return last, nil
 	}
-	// SPEC D33: the first line as qmail-send knows it, then why.
-	return nil, temp("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\n%s", lineOf(k.why))
+	return nil, noConnection(k.why)
 }
 
 // refused tells whether text, the Z report of a speaker that gave up on
@@ -118,7 +117,7 @@ func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, not
 	}
 	if _, err := report.Parse(r.out, 0); err != nil || r.overflow {
 		sp := d.Speaker()
-		return r, "", false, temp("Connected to %s but %s printed a malformed report. (#4.3.0)\n%s", c.Addr, sp, r.tail(sp))
+		return r, "", false, malformedReport(c.Addr.String(), sp, r.tail(sp))
 	}
 	note = clearNote(r.out)
 	if conn, _, f = k.next(&host{cands: []candidate{c}, tried: []bool{false}}); conn == nil {
