@@ -80,12 +80,6 @@ func mode(args []string) (int, bool) {
 			return fail("rawtlscopy", rawTLSCopy(args[0], args[1]))
 		}
 		return fail("rawcopy", rawCopy(args[0], args[1]))
-	case *modeSplit:
-		if len(args) != 3 {
-			fmt.Fprintln(os.Stderr, "usage: bench -split PERF_SCRIPT_OUTPUT RUNS HZ")
-			return 100, true
-		}
-		return fail("split", splitMode(args))
 	case *modeMany && len(args) == 3:
 		return fail("many", manyMode(args))
 	case *modeServeQMTP && len(args) == 1:
@@ -127,7 +121,6 @@ func add(what, value, note string) {
 var (
 	modeRawCopy    = flag.Bool("rawcopy", false, "mode, ADDR FILE: copy FILE to the discard server at ADDR in 64 KiB blocks (the ceiling of the 100 MB rows)")
 	modeRawTLSCopy = flag.Bool("rawtlscopy", false, "mode, ADDR FILE: the same over TLS")
-	modeSplit      = flag.Bool("split", false, "mode, PERF_SCRIPT_OUTPUT RUNS HZ: where the CPU of a run went (split.go)")
 	modeMany       = flag.Bool("many", false, "mode, N QMAILREMOTE MSG: N deliveries at concurrency 20 from inside the slow link's namespace (many.go)")
 	modeServe      = flag.Bool("serve", false, "mode, ADDR EXTENSIONS: an SMTP sink (in the slow link's namespace)")
 	modeServeQMTP  = flag.Bool("serveqmtp", false, "mode, ADDR: a QMTP sink (in the slow link's namespace)")
