@@ -30,8 +30,8 @@ home() {
 	echo 5 > "$C/timeoutconnect"
 }
 
-# dns TXT: fakedns for wild.test, with TXT as the _mta-sts record (none
-# when empty).
+# dns TXT [RECORDS]: fakedns for wild.test, with TXT as the _mta-sts
+# record (none when empty), and RECORDS (fakedns's lines) added.
 dns() {
 	[ -n "$dnspid" ] && stopdns
 	{
@@ -39,6 +39,7 @@ dns() {
 		echo 'mx.test A 127.0.0.2'
 		echo 'mta-sts.wild.test A 127.0.0.9'
 		[ -n "$1" ] && echo "_mta-sts.wild.test TXT $1"
+		[ -n "${2:-}" ] && printf '%s\n' "$2"
 	} > "$T/zone"
 	startdns "$T/zone"
 }
@@ -213,6 +214,34 @@ web "$(policy enforce other.test '*.wild.test')"
 check "$(qr)" "ZMTA-STS: no MX host of wild.test matches its policy. (#4.7.5)
 ^@"
 wait $webpid
+
+case_ 'enforce, an MX the policy does not list but with DANE-EE (signed): DANE wins, delivered with its check alone'
+home
+# the peer first (the TLSA record names its port), with no fakedns
+# running: a peer holding fakedns's fd 9 would keep it from ending
+stopdns
+dnspid=
+smtp "$(starttls wrongname.pem)
+$rest"
+dns 'v=STSv1; id=dane' "wild.test AD
+mx.test AD
+_$port._tcp.mx.test TLSA 3 1 1 $(cat "$K/server.tlsa311")"
+web "$(policy enforce other.test)"
+check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; DANE-EE 3 1 1 matched for mx.test
+^@"
+wait $webpid $smtppid
+
+case_ 'enforce, the same unlisted DANE host whose record matches nothing: Z from DANE, never clear text'
+stopdns
+dnspid=
+smtp "$(starttls wrongname.pem)"
+dns 'v=STSv1; id=dane' "wild.test AD
+mx.test AD
+_$port._tcp.mx.test TLSA 3 1 1 $(cat "$K/ca.tlsa201")"
+check "$(qr | head -1)" "ZDANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)"
+wait $smtppid
 
 case_ 'testing: delivered as without a policy; the TLS line says what enforce would have refused (the name)'
 home

@@ -66,14 +66,17 @@ func (p *Plan) stsMode() mtasts.Mode {
 func (p *Plan) STSEnforced(c Candidate) bool { return p.stsMode() == mtasts.Enforce && !p.dane(c) }
 
 // STSCandidates keeps, under enforce, the candidates whose MX host
-// matches the policy (RFC 8461 4.1); none left is an Error.
+// matches the policy (RFC 8461 4.1), and those with usable DANE TLSA
+// records whether listed or not: DANE wins over MTA-STS for its hosts
+// (SPEC D30, D31; RFC 8461 2), which are judged by DANE alone. None left
+// is an Error.
 func (p *Plan) STSCandidates(cands []Candidate) ([]Candidate, *Error) {
 	if p.stsMode() != mtasts.Enforce {
 		return cands, nil
 	}
 	var keep []Candidate
 	for _, c := range cands {
-		if p.STS.Policy.Matches(c.Name) {
+		if p.dane(c) || p.STS.Policy.Matches(c.Name) {
 			keep = append(keep, c)
 		}
 	}
@@ -118,9 +121,10 @@ func (p *Plan) stsAudit(c Candidate) []string {
 }
 
 // STSNote is the line a report gets under testing when c's MX host
-// matches no pattern of the policy: enforce would not have used it.
+// matches no pattern of the policy: enforce would not have used it
+// (unless DANE decides for it, as it then did).
 func (p *Plan) STSNote(c Candidate) string {
-	if p.stsMode() != mtasts.Testing || p.STS.Policy.Matches(c.Name) {
+	if p.stsMode() != mtasts.Testing || p.dane(c) || p.STS.Policy.Matches(c.Name) {
 		return ""
 	}
 	return "MTA-STS testing: would have failed: " + c.Name + " matches no mx pattern of the policy\n"

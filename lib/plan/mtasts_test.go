@@ -92,3 +92,46 @@ func TestSTS(t *testing.T) {
 		t.Errorf("testing note for a listed host: %q", got)
 	}
 }
+
+// DANE wins over MTA-STS for its hosts (SPEC D30, D31): under enforce an
+// MX host the policy does not list is kept when it has TLSA records, and
+// gets DANE's checks, not MTA-STS's; under testing it gets no note.
+func TestSTSDANEHost(t *testing.T) {
+	pol := &mtasts.Entry{ID: "a", Expires: time.Now().Add(time.Hour),
+		Policy: mtasts.Policy{Mode: mtasts.Enforce, MaxAge: 3600, MX: []string{"mx.test"}}}
+	p := &Plan{STS: pol}
+	p.Route.Host, p.Route.Proto = "dom.test", route.SMTP
+	dane := Candidate{Pref: 10, Name: "dane.test", MXSecure: true,
+		DANE: DANE{AddrSecure: true, Base: "dane.test", TLSA: "3 1 1 00ff"}}
+	plain := Candidate{Pref: 20, Name: "plain.test"}
+	keep, err := p.STSCandidates([]Candidate{dane, plain})
+	if err != nil || len(keep) != 1 || keep[0].Name != "dane.test" {
+		t.Fatalf("enforce with an unlisted DANE host: %v, %v", keep, err)
+	}
+	if p.STSEnforced(dane) {
+		t.Errorf("the DANE host is held to MTA-STS")
+	}
+	env, _, eerr := p.tlsEnv(dane, false)
+	if got := fmt.Sprint(env); eerr != nil || got != "[TLS=must TLSHOST=dane.test TLS_VERIFY=dane TLS_TLSA=3 1 1 00ff TLS_NAMES=dane.test TLS_SERVERNAME=dane.test]" {
+		t.Errorf("DANE host env: %s, %v", got, eerr)
+	}
+	// a failed TLSA lookup is no DANE: the host is not kept for it
+	failed := Candidate{Pref: 10, Name: "failed.test", DANE: DANE{AddrSecure: true, Failed: true}}
+	if _, err := p.STSCandidates([]Candidate{failed}); err == nil {
+		t.Errorf("a host whose TLSA lookup failed was kept")
+	}
+	// an explicit rule for the routed host sets DANE aside, and MTA-STS
+	// with it (STSDomain); TLS-Required: No sets both aside
+	p.TLSRequiredNo = true
+	if keep, _ := p.STSCandidates([]Candidate{dane, plain}); len(keep) != 2 {
+		t.Errorf("TLS-Required: No: %v", keep)
+	}
+	p.TLSRequiredNo = false
+	pol.Policy.Mode = mtasts.Testing
+	if got := p.STSNote(dane); got != "" {
+		t.Errorf("testing note for a DANE host: %q", got)
+	}
+	if got := p.STSNote(plain); got == "" {
+		t.Errorf("no testing note for an unlisted host")
+	}
+}
