@@ -92,7 +92,7 @@ func (r *rcheck) speak(conn *net.TCPConn, c plan.Candidate, local netip.AddrPort
 		return nil, nil, 0, err
 	}
 	defer chainR.Close()
-	name, args := p.Argv(r.bin, []string{"-p"}, false)
+	name, args := p.Argv(c, r.bin, []string{"-p"}, false)
 	limit := time.Duration(8*p.Cfg.TimeoutRemote+10) * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()

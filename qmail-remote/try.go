@@ -145,7 +145,7 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 		return result{err: err}
 	}
 	defer sp.Close()
-	name, args := d.Argv(d.bin, append([]string{d.sender}, d.rcpts...), clear)
+	name, args := d.Argv(c, d.bin, append([]string{d.sender}, d.rcpts...), clear)
 	// fds 3, 4, 5 closed; 6 and 7 the socket; handoff.AuthFD (8); handoff.KeyPassFD (9)
 	extra := []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass}
 	if d.trace != nil {

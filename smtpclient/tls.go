@@ -177,11 +177,10 @@ func checked(verify string) bool {
 // failure's text: TLSMECH "MTA-STS enforce" makes "MTA-STS: I wasn't
 // able to ..." (SPEC D31).
 func (s *session) mechText(text string) string {
-	if s.mech == "" || s.level != tlsMust {
+	if s.level != tlsMust {
 		return text
 	}
-	name, _, _ := strings.Cut(s.mech, " ")
-	return name + ": " + text
+	return tlsreport.MechText(s.mech, text)
 }
 
 // wrapperSide asks an outer UCSPI-TLS wrapper (section 3): it writes Y on

@@ -261,5 +261,42 @@ check "$(qr relay.test s@x.test r@relay.test | cipher | tail -n 2)" "TLS: TLSv1.
 ^@exit 0"
 waitpeers
 
+# SMTPS (port 465): tlswrap -i does the handshake with the DANE checks,
+# whatever level a '*' form says. Root only (port 465); 127.0.0.47, where
+# no other suite listens (tests/real/setup's Postfix may hold
+# 127.0.0.2:465).
+if [ "$(id -u)" = 0 ]; then
+smtps="tls $K/wrongname.pem $K/server.key
+send 220 mx.test ESMTP
+$rest"
+signed465=$(printf '%s\n' "$signed" | sed 's/^mx.test A 127.0.0.2$/mx.test A 127.0.0.47/')
+
+case_ 'SMTPS to a DANE host with a !* rule: TLS at connect under tlswrap -i, DANE-EE matched'
+home
+P=465 peer 127.0.0.47 "$smtps"
+dns "$signed465
+_465._tcp.mx.test TLSA 3 1 1 $EE"
+echo 'dane.test::465' > "$C/smtproutes"
+echo '!*:' > "$C/tlsdestinations"
+check "$(qr dane.test s@x.test r@dane.test | cipher)" "r^@K127.0.0.47 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx.test
+^@exit 0"
+waitpeers
+
+case_ 'SMTPS to a DANE host, a * rule gives port 465: a record that matches nothing: Z from DANE, no SMTP'
+home
+P=465 peer 127.0.0.47 "$smtps"
+dns "$signed465
+_465._tcp.mx.test TLSA 3 0 1 $WRONG"
+rm -f "$C/smtproutes"
+echo '*::465' > "$C/tlsdestinations"
+check "$(qr dane.test s@x.test r@dane.test | head -n 1)" "ZDANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)"
+waitpeers
+check "$(cat "$T/log.127.0.0.47")" ""
+else
+	echo 'skip - SMTPS to a DANE host: port 465 needs root'
+fi
+
 [ -n "$dnsup" ] && stopdns
 finish

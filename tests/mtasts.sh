@@ -31,12 +31,13 @@ home() {
 }
 
 # dns TXT [RECORDS]: fakedns for wild.test, with TXT as the _mta-sts
-# record (none when empty), and RECORDS (fakedns's lines) added.
+# record (none when empty), and RECORDS (fakedns's lines) added; mx.test
+# is at $MXADDR (127.0.0.2).
 dns() {
 	[ -n "$dnspid" ] && stopdns
 	{
 		echo 'wild.test MX 10 mx.test'
-		echo 'mx.test A 127.0.0.2'
+		echo "mx.test A ${MXADDR:-127.0.0.2}"
 		echo 'mta-sts.wild.test A 127.0.0.9'
 		[ -n "$1" ] && echo "_mta-sts.wild.test TXT $1"
 		[ -n "${2:-}" ] && printf '%s\n' "$2"
@@ -353,6 +354,70 @@ Remote host said: 250 ok queued
 ^@"
 wait $smtppid
 check "$(grep -c '_mta-sts' "$T/dns.log")" "$n"
+
+# SMTPS (port 465 from a tlsdestinations rule for '*'): tlswrap -i does
+# the handshake, with enforce's checks and texts. Root only (port 465);
+# 127.0.0.46, where no other suite listens (tests/real/setup's Postfix
+# may hold 127.0.0.2:465).
+# smtps SCRIPT: the SMTPS peer on 127.0.0.46:465, fakedns stopped first
+# (a peer holding its fd 9 would keep it from ending).
+smtps() {
+	stopdns
+	dnspid=
+	printf '%s\n' "$1" > "$T/smtp.script"
+	rm -f "$T/smtp.log" "$C/smtproutes"
+	listen 127.0.0.46:465 "$T/smtp.log" "$T/smtp.script"
+	smtppid=$peerpid
+}
+if [ "$(id -u)" = 0 ]; then
+MXADDR=127.0.0.46
+case_ 'SMTPS under enforce (a * rule gives port 465): the certificate checked for the MX host, the K report says MTA-STS'
+home
+echo '*::465' > "$C/tlsdestinations"
+smtps "tls $K/server.pem $K/server.key
+$plain"
+dns 'v=STSv1; id=smtps'
+web "$(policy enforce mx.test)"
+check "$(qr)" "r^@K127.0.0.46 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test
+^@"
+wait $webpid $smtppid
+
+case_ 'SMTPS under enforce, cached: a certificate without the MX name: Z naming MTA-STS and the host, no SMTP'
+smtps "tls $K/wrongname.pem $K/server.key
+$plain"
+dns 'v=STSv1; id=smtps'
+check "$(qr)" "ZMTA-STS: Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
+the certificate holds other.test; wanted mx.test
+^@"
+wait $smtppid
+check "$(cat "$T/smtp.log")" ""
+
+case_ 'SMTPS under enforce, port 465 from smtproutes and a !* rule: TLS at connect all the same, with the checks of the policy'
+echo '!*:' > "$C/tlsdestinations"
+smtps "tls $K/server.pem $K/server.key
+$plain"
+echo 'wild.test::465' > "$C/smtproutes"
+dns 'v=STSv1; id=smtps'
+check "$(qr)" "r^@K127.0.0.46 TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test
+^@"
+wait $smtppid
+
+case_ 'SMTPS under enforce: an MX the policy does not list: Z, no connection'
+home
+echo '*::465' > "$C/tlsdestinations"
+dns 'v=STSv1; id=smtps2'
+web "$(policy enforce other.test)"
+check "$(qr)" "ZMTA-STS: no MX host of wild.test matches its policy. (#4.7.5)
+^@"
+wait $webpid
+MXADDR=
+else
+	echo 'skip - SMTPS under MTA-STS enforce: port 465 needs root'
+fi
 
 stopdns
 finish

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/tlsreport"
 )
 
 // immediateMode (tlswrap -i prog...): SMTPS and QMTPS. Handshake first;
@@ -62,6 +63,11 @@ func exported(env, entries []string) []string {
 // session: prog does not run.
 func immediateFailure(s *settings, f *failure) int {
 	text := s.text(f) + "\n"
+	if os.Getenv("TLS") == "must" {
+		// What smtpclient does for STARTTLS (TLSMECH, smtpclient.8):
+		// "MTA-STS: ..." when MTA-STS enforce made TLS mandatory.
+		text = tlsreport.MechText(os.Getenv("TLSMECH"), text)
+	}
 	if f.reason != "" {
 		text += f.reason + "\n" // SPEC D33
 	}

@@ -74,12 +74,12 @@ func (p *Plan) Speak(c Candidate, local netip.AddrPort, clear bool) (Speaking, e
 	return Speaking{Env: env, Creds: creds, KeyPass: keyPass}, nil
 }
 
-// Argv is the program and arguments that run the speaker with args in
-// the folder bin: for SMTPS and QMTPS under tlswrap -i, which does the
-// handshake first (unless clear).
-func (p *Plan) Argv(bin string, args []string, clear bool) (name string, argv []string) {
+// Argv is the program and arguments that run the speaker for candidate
+// c with args in the folder bin: for SMTPS and QMTPS under tlswrap -i,
+// which does the handshake first (unless clear).
+func (p *Plan) Argv(c Candidate, bin string, args []string, clear bool) (name string, argv []string) {
 	name, argv = p.Speaker(), args
-	if (p.SMTPS() || p.QMTPS()) && !clear {
+	if (p.SMTPSTo(c) || p.QMTPS()) && !clear {
 		name, argv = "tlswrap", append([]string{"-i", bin + "/" + name}, args...)
 	}
 	return name, argv
@@ -142,7 +142,7 @@ func (p *Plan) tlsEnv(c Candidate, clear bool) (env []string, keyPass *os.File, 
 // (issue 17 item 8: a stage, or whatever is at its place, does not
 // choose clear text for us).
 func (p *Plan) ClearRetry(c Candidate) bool {
-	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPS() && !p.dane(c) && !p.STSEnforced(c)
+	return p.PolicyFor(c).Level == tlspolicy.Try && p.Route.Proto == route.SMTP && !p.SMTPSTo(c) && !p.dane(c) && !p.STSEnforced(c)
 }
 
 // TLSVars are the variables of tlswrap.8 that tell tlswrap how to check

@@ -135,3 +135,31 @@ func TestSTSDANEHost(t *testing.T) {
 		t.Errorf("no testing note for an unlisted host")
 	}
 }
+
+// Port 465 from a '!*' rule: a DANE host, and an MX host under MTA-STS
+// enforce, still start TLS at connect under tlswrap -i with their checks
+// (SPEC D30, D31); another host gets plain SMTP on 465 as the rule says.
+func TestSMTPSTo(t *testing.T) {
+	p := &Plan{TLS: tlspolicy.Policy{Level: tlspolicy.Never, Key: "!*", Port: 465}}
+	p.Route.Host, p.Route.Proto, p.Route.Port = "dom.test", route.SMTP, 465
+	dane := Candidate{Name: "dane.test", MXSecure: true, DANE: DANE{AddrSecure: true, Base: "dane.test", TLSA: "3 1 1 00ff"}}
+	plain := Candidate{Name: "plain.test"}
+	if p.SMTPS() || p.SMTPSTo(plain) || !p.SMTPSTo(dane) {
+		t.Errorf("SMTPS %v, plain %v, DANE %v", p.SMTPS(), p.SMTPSTo(plain), p.SMTPSTo(dane))
+	}
+	if name, argv := p.Argv(dane, "/bin", []string{"s"}, false); name != "tlswrap" || fmt.Sprint(argv) != "[-i /bin/smtpclient s]" {
+		t.Errorf("DANE host: %s %v", name, argv)
+	}
+	if name, _ := p.Argv(plain, "/bin", []string{"s"}, false); name != "smtpclient" {
+		t.Errorf("plain host: %s", name)
+	}
+	p.STS = &mtasts.Entry{ID: "a", Expires: time.Now().Add(time.Hour),
+		Policy: mtasts.Policy{Mode: mtasts.Enforce, MaxAge: 3600, MX: []string{"plain.test"}}}
+	if name, _ := p.Argv(plain, "/bin", []string{"s"}, false); name != "tlswrap" || p.ClearRetry(plain) {
+		t.Errorf("MTA-STS enforce host: %s, clear retry %v", name, p.ClearRetry(plain))
+	}
+	p.TLSRequiredNo = true
+	if p.SMTPSTo(plain) || p.SMTPSTo(dane) {
+		t.Errorf("TLS-Required: No: the '!*' rule decides")
+	}
+}

@@ -75,9 +75,19 @@ func (p *Plan) AuthHint(c Candidate) string {
 		":=<sha256 fingerprint>, or -" + h + ": to accept any certificate.\n"
 }
 
-// SMTPS tells whether this delivery starts TLS before the greeting.
+// SMTPS tells whether this delivery starts TLS before the greeting,
+// as far as the tlsdestinations rule says (SMTPSTo decides per host).
 func (p *Plan) SMTPS() bool {
 	return p.Route.Proto == route.SMTP && p.Route.Port == tlspolicy.SMTPSPort && p.TLS.Level != tlspolicy.Never
+}
+
+// SMTPSTo tells whether the connection to candidate c starts TLS before
+// the greeting: port 465 with TLS in force, which for a host with DANE
+// records (SPEC D30) or under MTA-STS enforce (D31) it is whatever a
+// '!' form of '*' says; their checks then run in tlswrap -i.
+func (p *Plan) SMTPSTo(c Candidate) bool {
+	return p.Route.Proto == route.SMTP && p.Route.Port == tlspolicy.SMTPSPort &&
+		(p.TLS.Level != tlspolicy.Never || p.dane(c) || p.STSEnforced(c))
 }
 
 // QMTPSPort is QMTP over TLS from the first byte (sq3).

@@ -5,7 +5,11 @@
 // It imports no crypto.
 package tlsreport
 
-import "qmail-remote-go/lib/report"
+import (
+	"strings"
+
+	"qmail-remote-go/lib/report"
+)
 
 // MaxPassword bounds a client key's password, the same on both sides of
 // the contract: qmail-remote refuses a longer one in control/domaincerts
@@ -51,6 +55,19 @@ func DANENoTLS(host string) string {
 
 func DANETLSAFailed(host string) string {
 	return "DANE: TLSA lookup failed temporarily for " + report.Safe(host) + ". (#4.4.3)"
+}
+
+// MechText puts the mechanism that made TLS mandatory (TLSMECH,
+// smtpclient.8) before a failure's text: "MTA-STS enforce" makes
+// "MTA-STS: I wasn't able to ..." (SPEC D31). smtpclient applies it to
+// STARTTLS failures, tlswrap -i to SMTPS handshakes, so that both say
+// the same; the caller checks that TLS was mandatory.
+func MechText(mech, text string) string {
+	if mech == "" {
+		return text
+	}
+	name, _, _ := strings.Cut(report.Printable(mech), " ")
+	return name + ": " + text
 }
 
 // Text returns the report text for kind, without the letter and without

@@ -35,3 +35,15 @@ func TestText(t *testing.T) {
 		t.Errorf("unsafe host: %q", got)
 	}
 }
+
+func TestMechText(t *testing.T) {
+	for _, c := range [][3]string{
+		{"", "I wasn't able", "I wasn't able"},
+		{"MTA-STS enforce", "I wasn't able", "MTA-STS: I wasn't able"},
+		{"X\x01Y z", "t", "X?Y: t"},
+	} {
+		if got := MechText(c[0], c[1]); got != c[2] {
+			t.Errorf("MechText(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
