@@ -28,6 +28,8 @@
 //	  by a literal route, an MX route and STARTTLS (floor.go)
 //	a delivery by MX to a domain whose MTA-STS policy is cached against
 //	  one to a domain without a policy (mtasts.go)
+//	a delivery by MX with STARTTLS to a host with a matching DANE-EE
+//	  record against one with no TLSA record (dane.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
@@ -60,7 +62,7 @@ var (
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
 	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
-	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup, floor or mtasts")
+	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup, floor, mtasts or dane")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
@@ -148,6 +150,7 @@ type bench struct {
 	goSMTPmx  string // the same on 127.0.0.2 (mx1.real.test)
 	goBDAT    string // our own sink offering PIPELINING and CHUNKING
 	goTLS     string // the same offering STARTTLS too
+	goTLSmx   string // the same on 127.0.0.2, for MX names (dane.go)
 	goDiscard string
 	goTLSDisc string // a TLS discard server
 	goQMTP    string // our own QMTP sink
@@ -183,7 +186,7 @@ func run() error {
 		dst  *string
 		f    func(net.Listener)
 	}{{"127.0.0.1:0", &b.goSMTP, plain}, {"127.0.0.2:0", &b.goSMTPmx, plain}, {"127.0.0.1:0", &b.goBDAT, chunks},
-		{"127.0.0.1:0", &b.goDiscard, serveDiscard}, {"127.0.0.1:0", &b.goTLS, starttls},
+		{"127.0.0.1:0", &b.goDiscard, serveDiscard}, {"127.0.0.1:0", &b.goTLS, starttls}, {"127.0.0.2:0", &b.goTLSmx, starttls},
 		{"127.0.0.1:0", &b.goTLSDisc, serveTLSDiscard}, {"127.0.0.1:0", &b.goQMTP, serveQMTP}} {
 		ln, err := net.Listen("tcp", s.addr)
 		if err != nil {
@@ -205,7 +208,7 @@ func run() error {
 		{"memory", func() { b.memory(); b.memoryTLS(); b.memoryQMTP() }},
 		{"large", func() { b.large(); b.largeTLS(); b.largeQMTP() }},
 		{"rtt", func() { b.rtt(); b.rttTLS(); b.rttQMTP() }},
-		{"startup", b.startup}, {"floor", b.floor}, {"mtasts", b.mtasts}} {
+		{"startup", b.startup}, {"floor", b.floor}, {"mtasts", b.mtasts}, {"dane", b.dane}} {
 		if *only == "" || *only == p.name {
 			p.f()
 		}
