@@ -6,14 +6,18 @@
 # Cases: a matching DANE-EE record, one that matches nothing, a second MX
 # that passes when the first fails, a TLSA RRset whose signature is
 # broken (the lookup fails: the host is skipped), a bogus zone, an
-# unsigned zone, and a relay by name.
+# unsigned zone, a signed zone whose MX host has no TLSA records (an
+# authenticated denial: no DANE), a relay by name, and DANE-TA.
 # Requirements: bin/*, unbound, ldnsutils, openssl, the peers of
 # tests/real/setup. Postfix's posttls-finger checks the same zones
 # independently when we are root: it asks /etc/resolv.conf's servers on
 # port 53, so it runs in a mount namespace of its own (unshare -m) where
 # /etc/resolv.conf names a second unbound of ours on 127.0.0.153:53.
-# Not tested here: DANE-TA (Postfix's certificate comes without its CA;
-# tlswrap's Go tests and tests/dane.sh cover it).
+# DANE-TA needs a server that sends its CA: Postfix's certificate comes
+# without one, so for wild.test (a second signed zone) the server is
+# tests/bin/fakepeer with mkcerts' chain (its leaf names *.wild.test, its
+# intermediate CA is sent): a DANE-TA record of that intermediate
+# matches, one of the root (which the server does not send) does not.
 . "$(dirname "$0")/lib.sh"
 
 for p in unbound ldns-keygen ldns-signzone openssl; do
@@ -33,13 +37,20 @@ fi
 Z=$T/zones
 mkdir -p "$Z"
 EE=$(openssl x509 -in "$REAL/tls/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+K=$T/certs
+"$TBIN/mkcerts" "$K" > /dev/null || { echo "tests/real/dane.sh: mkcerts failed"; exit 111; }
+TA=$(cat "$K/inter.tlsa201")
+ROOT=$(cat "$K/ca.tlsa201")
+TAIP=127.0.0.23 # fakepeer, port $REAL_SMTPD
 WRONG=$(printf '%064d' 0)
 
 # sign ZONE: signs $Z/ZONE.zone with a KSK and a ZSK of its own; the DS
-# of the KSK is in $Z/ZONE.ds.
+# of the KSK is in $Z/ZONE.ds. Denials are proved with NSEC: Debian 12's
+# unbound answered SERVFAIL to the NXDOMAIN of an ldns-signzone -n
+# (NSEC3) zone, which would fail every secure host without TLSA records.
 sign() {
 	(cd "$Z" && k=$(ldns-keygen -a ECDSAP256SHA256 -k "$1") && z=$(ldns-keygen -a ECDSAP256SHA256 "$1") &&
-		ldns-signzone -n -f "$1.signed" "$1.zone" "$k" "$z" && cp "$k.ds" "$1.ds") > /dev/null 2>&1
+		ldns-signzone -f "$1.signed" "$1.zone" "$k" "$z" && cp "$k.ds" "$1.ds") > /dev/null 2>&1
 }
 soa() { printf '$TTL 300\n%s. IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n%s. IN NS ns.%s.\nns.%s. IN A 127.0.0.1\n' "$1" "$1" "$1" "$1" "$1" "$1"; }
 
@@ -55,15 +66,26 @@ two.dane.test. IN MX 20 mx3.dane.test.
 mx3.dane.test. IN A 127.0.0.3
 _$REAL_SMTPD._tcp.mx3.dane.test. IN TLSA 3 1 1 $EE
 fail.dane.test. IN MX 10 mxfail.dane.test.
+nod.dane.test. IN MX 10 mxnod.dane.test.
+mxnod.dane.test. IN A 127.0.0.2
 mxfail.dane.test. IN A 127.0.0.2
 _$REAL_SMTPD._tcp.mxfail.dane.test. IN TLSA 3 1 1 $EE
 ZONE
 } > "$Z/dane.test.zone"
+{ soa wild.test; cat <<ZONE
+wild.test. IN MX 10 mxta.wild.test.
+mxta.wild.test. IN A $TAIP
+_$REAL_SMTPD._tcp.mxta.wild.test. IN TLSA 2 0 1 $TA
+root.wild.test. IN MX 10 mxroot.wild.test.
+mxroot.wild.test. IN A $TAIP
+_$REAL_SMTPD._tcp.mxroot.wild.test. IN TLSA 2 0 1 $ROOT
+ZONE
+} > "$Z/wild.test.zone"
 { soa bogus.test; printf 'bogus.test. IN MX 10 mx.bogus.test.\nmx.bogus.test. IN A 127.0.0.2\n'; } > "$Z/bogus.test.zone"
 { soa plain.test; printf 'plain.test. IN MX 10 mx.plain.test.\nmx.plain.test. IN A 127.0.0.2\n_%s._tcp.mx.plain.test. IN TLSA 3 1 1 %s\n' "$REAL_SMTPD" "$WRONG"; } > "$Z/plain.test.zone"
-sign dane.test && sign bogus.test
+sign dane.test && sign bogus.test && sign wild.test
 (cd "$Z" && ldns-keygen -a ECDSAP256SHA256 -k bogus.test > other.key) 2> /dev/null
-if [ ! -s "$Z/dane.test.signed" ] || [ ! -s "$Z/bogus.test.signed" ]; then
+if [ ! -s "$Z/dane.test.signed" ] || [ ! -s "$Z/bogus.test.signed" ] || [ ! -s "$Z/wild.test.signed" ]; then
 	echo "tests/real/dane.sh: SKIPPED: ldns-signzone did not sign the test zones"
 	finish
 	exit 0
@@ -76,7 +98,7 @@ awk -F'\t' -v OFS='\t' '$1 ~ /^_[0-9]+\._tcp\.mxfail\./ && $4 == "RRSIG" && $5 ~
 	{ print }' "$Z/dane.test.signed" > "$Z/dane.test.broken"
 # bogus.test is anchored with the DS of a key that did not sign it.
 k=$(cat "$Z/other.key")
-cat "$Z/dane.test.ds" "$Z/$k.ds" > "$Z/anchors"
+cat "$Z/dane.test.ds" "$Z/wild.test.ds" "$Z/$k.ds" > "$Z/anchors"
 
 cat > "$Z/unbound.conf" <<CONF
 server:
@@ -99,6 +121,11 @@ server:
 auth-zone:
 	name: "dane.test"
 	zonefile: "$Z/dane.test.broken"
+	for-upstream: yes
+	for-downstream: no
+auth-zone:
+	name: "wild.test"
+	zonefile: "$Z/wild.test.signed"
 	for-upstream: yes
 	for-downstream: no
 auth-zone:
@@ -165,6 +192,54 @@ check "$(qr plain.test $S "$ID.plain@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cip
 case_ 'a relay by name (smtproutes): its TLSA records apply'
 routes "relay.test:mx.dane.test:$REAL_SMTPD"
 check "$(qr relay.test $S "$ID.relay@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cipher>; DANE-EE 3 1 1 matched for mx.dane.test'
+
+# tapeer SCRIPT-TAIL: fakepeer on $TAIP:$REAL_SMTPD for one connection,
+# offering STARTTLS with mkcerts' server.pem (leaf and intermediate),
+# then SCRIPT-TAIL; sets $tapid. The log is $T/ta.log.
+tapeer() {
+	printf '%s\n' "send 220 mxta.wild.test ESMTP
+read
+send 250-mxta.wild.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $K/server.pem $K/server.key
+$1" > "$T/ta.script"
+	rm -f "$T/ta.log"
+	listen "$TAIP:$REAL_SMTPD" "$T/ta.log" "$T/ta.script"
+	tapid=$peerpid
+}
+
+routes "::$REAL_SMTPD"
+
+case_ 'a signed zone whose MX host has no TLSA records (authenticated denial): no DANE, opportunistic TLS'
+check "$("$BIN/mxlookup" -t $REAL_SMTPD nod.dane.test)" '10 127.0.0.2 mxnod.dane.test ma'
+check "$(qr nod.dane.test $S "$ID.nod@real.test" | sed -n 3p)" 'TLS: TLSv1.3 <cipher>; certificate not checked'
+
+case_ 'DANE-TA 2 0 1 of the intermediate the server sends, a name under *.wild.test: K names the record'
+tapeer 'read
+send 250 mxta.wild.test
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+read
+send 221 bye'
+check "$(qr wild.test $S "$ID.ta@real.test")" "r^@K$TAIP TLS transmitted message accepted.
+Remote host said: 250 ok queued
+TLS: TLSv1.3 <cipher>; DANE-TA 2 0 1 matched for mxta.wild.test
+^@exit 0"
+wait $tapid
+
+case_ 'DANE-TA 2 0 1 of a root the server does not send: Z, no MAIL'
+tapeer ''
+check "$(qr root.wild.test $S "$ID.root@real.test" | head -n 1)" 'ZDANE: the certificate of mxroot.wild.test matches none of its TLSA records. (#4.7.5)'
+wait $tapid
+check "$(grep -c '^MAIL' "$T/ta.log")" 0
 
 # posttls-finger, with the same zones through a second unbound on
 # 127.0.0.153:53 that only its own mount namespace's resolv.conf names.
