@@ -12,6 +12,17 @@ import "strings"
 // address again with TLS=no (SPEC D8; smtpclient.8, EXIT CODES).
 const ExitClearRetry = 112
 
+// ExitStale is smtpclient's exit code when a session that qmail-scache
+// handed out proved dead before anything that could deliver the message
+// went out (the server said 421 to RSET, or closed without a word): no
+// report, and qmail-remote connects to the same address afresh in the
+// same run (smtpclient.8, EXIT CODES). Meaningful only with SESSION set.
+const ExitStale = 113
+
+// SessionFD is where smtpclient finds its connection to qmail-scache
+// (SESSIONFD names it), on which it hands a finished session back.
+const SessionFD = 12
+
 // KeyPassFD is where the stages find the client key's password: a pipe
 // that qmail-remote fills, so that it is in no argv and no environment
 // (KEYPASSFD names it). smtpclient hands it on to tlswrap unread.
@@ -70,6 +81,8 @@ var stripped = []struct {
 	{"TRACEFD", false, Stage | Auth},
 	{"AUTHFD", false, Stage | Auth},
 	{"AUTH", true, Stage},
+	// A reused session and the way back to qmail-scache (smtpclient.8).
+	{"SESSION", true, Stage | Auth | Wrapped},
 	// Our own connection.
 	{"TCP", true, Stage},
 	{"PROTO", false, Stage},
