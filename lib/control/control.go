@@ -192,3 +192,24 @@ func Lower(s string) string {
 	}
 	return string(b)
 }
+
+// ReadNumber returns the number on the first line of a single-value
+// file, def when the file is missing. Unlike ReadInt (qmail's own files,
+// read as qmail reads them), the line must be a decimal number from lo
+// to hi and nothing else but trailing white space: anything else is a
+// *SyntaxError naming line 1 (SPEC D34). For the files qmail never had.
+func ReadNumber(name string, def, lo, hi int) (int, error) {
+	line, ok, err := ReadLine(name)
+	if !ok || err != nil {
+		return def, err
+	}
+	where := Dir + name + " line 1"
+	if line == "" || strings.Trim(line, "0123456789") != "" {
+		return def, &SyntaxError{where, 1, "not a number: " + strconv.Quote(line)}
+	}
+	n, err := strconv.Atoi(line)
+	if err != nil || n < lo || n > hi {
+		return def, &SyntaxError{where, 1, "not from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + ": " + line}
+	}
+	return n, nil
+}

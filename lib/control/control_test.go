@@ -142,3 +142,36 @@ func TestReadLinesLiteralKey(t *testing.T) {
 		t.Errorf("lines %v\nwant %v", lines, want)
 	}
 }
+
+// TestReadNumber: a file qmail never had holds one decimal number in
+// its range, or it is a syntax error naming line 1 (SPEC D34); a missing
+// file is the default.
+func TestReadNumber(t *testing.T) {
+	inHome(t, map[string]string{
+		"a": "60 \t\r\n# not read\n", "b": "60s\n", "c": "", "d": "99999999999999999999999\n", "e": " 5\n",
+		"f": "0\n", "g": "-1\n", "h": "1001\n", "i": "\n5\n",
+	})
+	for _, tt := range []struct {
+		name string
+		want int
+		why  string
+	}{
+		{"a", 60, ""}, {"f", 0, ""}, {"missing", 7, ""},
+		{"b", 7, `control/b line 1: not a number: "60s"`},
+		{"c", 7, `control/c line 1: not a number: ""`},
+		{"d", 7, "control/d line 1: not from 0 to 1000: 99999999999999999999999"},
+		{"e", 7, `control/e line 1: not a number: " 5"`},
+		{"g", 7, `control/g line 1: not a number: "-1"`},
+		{"h", 7, "control/h line 1: not from 0 to 1000: 1001"},
+		{"i", 7, `control/i line 1: not a number: ""`},
+	} {
+		got, err := ReadNumber(tt.name, 7, 0, 1000)
+		var se *SyntaxError
+		switch {
+		case tt.why == "" && (err != nil || got != tt.want):
+			t.Errorf("ReadNumber(%q) = %d, %v; want %d", tt.name, got, err, tt.want)
+		case tt.why != "" && (!errors.As(err, &se) || se.N != 1 || err.Error() != tt.why || got != tt.want):
+			t.Errorf("ReadNumber(%q) = %d, %v; want %d, %s", tt.name, got, err, tt.want, tt.why)
+		}
+	}
+}
