@@ -3,7 +3,8 @@
 QMAILHOME = /var/qmail
 DESTDIR =
 # QMAILR is the user qmail-remote runs as: make install gives it what
-# qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/).
+# qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/) and the
+# folder of qmail-scache's socket (queue/lock/scache/, mode 0700).
 QMAILR = qmailr
 PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch
 TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd

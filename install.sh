@@ -131,6 +131,17 @@ install_() {
 		say "made $lock/mtasts/, the MTA-STS policy cache"
 	fi
 	owner "$lock/mtasts"
+	# The session cache's folder: qmail-scache, run as QMAILR, makes its
+	# socket there; mode 0700, so that only QMAILR (and root) can reach
+	# it. qmail-scache refuses a folder anyone else may enter.
+	if [ -d "$lock/scache" ]; then
+		say "kept $lock/scache/"
+	else
+		mkdir "$lock/scache" || fatal "unable to make $lock/scache"
+		say "made $lock/scache/, where qmail-scache keeps its socket"
+	fi
+	chmod 700 "$lock/scache" || fatal "unable to make $lock/scache mode 700"
+	owner "$lock/scache"
 	say "done; no restart is needed"
 }
 

@@ -100,6 +100,7 @@ install.sh: installed $D$H/man/man8/qmail-tcpok.8
 install.sh: made $D$H/queue/lock (qmail's own install makes it; is qmail installed in $D$H?)
 install.sh: made $D$H/queue/lock/tcpto, the timeout table (1024 zero bytes)
 install.sh: made $D$H/queue/lock/mtasts/, the MTA-STS policy cache
+install.sh: made $D$H/queue/lock/scache/, where qmail-scache keeps its socket
 install.sh: done; no restart is needed"
 check "$out, exit $rc" "$want, exit 0"
 
@@ -129,13 +130,15 @@ want="./ 755
 ./var/qmail/queue/ 755
 ./var/qmail/queue/lock/ 755
 ./var/qmail/queue/lock/mtasts/ 755
+./var/qmail/queue/lock/scache/ 700
 ./var/qmail/queue/lock/tcpto 644 1024 bytes, 0 not zero"
 check "$(tree "$D")" "$want"
 
 if [ $root = yes ]; then
-	case_ 'as root: the table and the MTA-STS cache belong to QMAILR, the programs to root'
-	check "$(stat -c '%U %n' "$D$H/queue/lock/tcpto" "$D$H/queue/lock/mtasts" "$D$H/bin/qmail-remote")" "nobody $D$H/queue/lock/tcpto
+	case_ 'as root: the table, the MTA-STS cache and the session cache'"'"'s folder belong to QMAILR, the programs to root'
+	check "$(stat -c '%U %n' "$D$H/queue/lock/tcpto" "$D$H/queue/lock/mtasts" "$D$H/queue/lock/scache" "$D$H/bin/qmail-remote")" "nobody $D$H/queue/lock/tcpto
 nobody $D$H/queue/lock/mtasts
+nobody $D$H/queue/lock/scache
 root $D$H/bin/qmail-remote"
 else
 	echo "skip - as root: ownership (not root)"
@@ -145,9 +148,15 @@ case_ 'the same build again: every program "the same as before", no backup made'
 inst install "$T/v1" "$D"
 check "$(echo "$out" | grep -c 'the same as before'), $(ls "$D$H/bin" | grep -c '\.old$'), exit $rc" "8, 0, exit 0"
 
-case_ 'the same build again: the table and cache are kept, qmail-tcpok named once'
+case_ 'the same build again: the table and caches are kept, qmail-tcpok named once'
 check "$(echo "$out" | grep 'queue/lock')" "install.sh: kept $D$H/queue/lock/tcpto; coming from qmail-1.03, netqmail or notqmail, run /var/qmail/bin/qmail-tcpok once (README, Upgrading)
-install.sh: kept $D$H/queue/lock/mtasts/"
+install.sh: kept $D$H/queue/lock/mtasts/
+install.sh: kept $D$H/queue/lock/scache/"
+
+case_ 'a session cache folder others may enter is made 0700 again'
+chmod 755 "$D$H/queue/lock/scache"
+inst install "$T/v1" "$D"
+check "$(stat -c %a "$D$H/queue/lock/scache"), exit $rc" "700, exit 0"
 
 case_ 'an existing table is not touched'
 printf 'old table' > "$D$H/queue/lock/tcpto"
@@ -231,7 +240,8 @@ if userrun; then
 	u=$(id -un 65534 2>/dev/null || id -un)
 	[ $root = no ] && u=$(id -un)
 	check "$(echo "$out" | grep note), exit $rc" "install.sh: note: not root, $T/u/d$H/queue/lock/tcpto left owned by $u, not qmailr
-install.sh: note: not root, $T/u/d$H/queue/lock/mtasts left owned by $u, not qmailr, exit 0"
+install.sh: note: not root, $T/u/d$H/queue/lock/mtasts left owned by $u, not qmailr
+install.sh: note: not root, $T/u/d$H/queue/lock/scache left owned by $u, not qmailr, exit 0"
 else
 	echo "skip - as a user: ownership notes (root without setpriv)"
 fi
@@ -239,11 +249,11 @@ fi
 # The real build through the Makefile: make install copies bin/ as built.
 if [ -f "$top/bin/qmail-remote" ] && [ -f "$top/bin/qmail-remote.8" ]; then
 	home=$(sed -n 's/.*control\.Home=\([^ "]*\).*/\1/p' "$top/compile")
-	case_ 'make install: the programs and stamped man pages of bin/'
+	case_ 'make install: the programs of the Makefile'"'"'s PROGS and their stamped man pages, from bin/'
 	out=$(make -s -C "$top" install DESTDIR="$T/mk" QMAILHOME="$home" QMAILR=nobody 2>&1)
 	rc=$?
 	bad=
-	for p in qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok; do
+	for p in $(sed -n 's/^PROGS = //p' "$top/Makefile"); do
 		cmp -s "$top/bin/$p" "$T/mk$home/bin/$p" || bad="$bad $p"
 		cmp -s "$top/bin/$p.8" "$T/mk$home/man/man8/$p.8" || bad="$bad $p.8"
 	done
