@@ -158,6 +158,11 @@ var pipeTranscripts = []transcript{
 		sender: "a@x.test", rcpts: []string{"x@y\n"},
 		client: c3 + "QUIT\r\n",
 		out:    "hSorry, the recipient address contains a line break. (#5.1.3)\n\x00DGiving up on 192.0.2.1.\n\x00"},
+	{name: "recipient whose domain would end the path: its h at its place, no RCPT", server: hi + ehloPipe + "250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n", msg: message,
+		sender: "a@x.test", rcpts: []string{"x@[192.0.2.9]> NOTIFY=NEVER", "b@y.test"},
+		client: cData + wire + "QUIT\r\n",
+		out: "hSorry, the domain of the recipient address is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.3)\n\x00r\x00" +
+			"K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
 	{name: "closed before the DATA reply", server: hi + ehloPipe + "250 ok\r\n250 ok\r\n",
 		client: cData, out: "r\x00" + died},
 	{name: "B15 partial final line: D, no dot, no QUIT", server: hi + ehloPipe + "250 ok\r\n250 ok\r\n354 go\r\n", msg: "abc",

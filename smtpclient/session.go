@@ -120,6 +120,9 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 	if e != nil {
 		return *e
 	}
+	if why := badPath(sender, "the envelope sender", "(#5.1.7)"); why != "" {
+		return ending{letter: 'D', text: why, quit: true}
+	}
 	p, e := s.prepare()
 	if e != nil {
 		return *e
@@ -273,8 +276,9 @@ func (s *session) mangle(a string) string {
 
 // refusal is the report of a recipient that never reaches the wire ("" for
 // one that goes): a line break in it, text outside ASCII in its local
-// part when the server takes no SMTPUTF8 (international), or bytes that
-// are not UTF-8 when it does.
+// part when the server takes no SMTPUTF8 (international), bytes that
+// are not UTF-8 when it does, or a domain that could end the path
+// (badPath).
 func (s *session) refusal(r string) string {
 	switch {
 	case addr.HasLineBreak(r):
@@ -283,6 +287,23 @@ func (s *session) refusal(r string) string {
 		return "Sorry, " + s.ip + " does not support SMTPUTF8 (RFC 6531), and the recipient address is not ASCII. (#5.6.7)\n"
 	case s.utf8 && !utf8.ValidString(r):
 		return notUTF8("recipient address")
+	}
+	return badPath(r, "the recipient address", "(#5.1.3)")
+}
+
+// badPath is the report text for an address whose domain holds what
+// no domain name or address literal holds ('>', a space: it would end
+// the path early or add parameters to MAIL or RCPT), or that has no '@'
+// and is not a dot-atom; "" when a can go (lib/addr DomainOK, BareOK).
+// Permanent: the address will not change. what names the address, code
+// is its status (#5.1.7 for the sender, #5.1.3 for a recipient: bad
+// address syntax, RFC 3463).
+func badPath(a, what, code string) string {
+	switch {
+	case !addr.DomainOK(a):
+		return "Sorry, the domain of " + what + " is not a domain name or address literal (RFC 5321 4.1.2). " + code + "\n"
+	case !addr.BareOK(a):
+		return "Sorry, " + what + " has no @ and is not a dot-atom (RFC 5321 4.1.2). " + code + "\n"
 	}
 	return ""
 }

@@ -207,6 +207,25 @@ var transcripts = []transcript{
 		sender: "a@x.test", rcpts: []string{"x@y\n"},
 		client: c3 + "QUIT\r\n",
 		out:    "hSorry, the recipient address contains a line break. (#5.1.3)\n\x00DGiving up on 192.0.2.1.\n\x00"},
+	{name: "sender whose domain would add a MAIL parameter: D, no MAIL", server: hi + ehloOK, sender: "a@x.test> RET=FULL", rcpts: []string{"b@y.test"},
+		client: "EHLO helo.test\r\nQUIT\r\n",
+		out:    "DSorry, the domain of the envelope sender is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.7)\n\x00"},
+	{name: "sender without @ that would end the path: D, no MAIL", server: hi + ehloOK, sender: "a> RET=FULL", rcpts: []string{"b@y.test"},
+		client: "EHLO helo.test\r\nQUIT\r\n",
+		out:    "DSorry, the envelope sender has no @ and is not a dot-atom (RFC 5321 4.1.2). (#5.1.7)\n\x00"},
+	{name: "recipient whose domain would end the path: h, no RCPT; the other goes", server: okMail + "250 ok\r\n354 go\r\n250 ok\r\n", msg: message,
+		sender: "a@x.test", rcpts: []string{"x@y.test>NOTIFY=NEVER", "b@y.test"},
+		client: cRcpt + "DATA\r\n" + wire + "QUIT\r\n",
+		out: "hSorry, the domain of the recipient address is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.3)\n\x00r\x00" +
+			"K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
+	{name: "only recipient with a space in its domain", server: okMail,
+		sender: "a@x.test", rcpts: []string{"x@y.test NOTIFY=NEVER"},
+		client: c3 + "QUIT\r\n",
+		out:    "hSorry, the domain of the recipient address is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.3)\n\x00DGiving up on 192.0.2.1.\n\x00"},
+	{name: "ordinary domains go as qmail sends them: literal, trailing dot, underscore, double-bounce", server: okMail + "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n", msg: message,
+		sender: "#@[]", rcpts: []string{"b@[IPv6:2001:db8::7]", "c@Y.test.", "d@mail_1.test"},
+		client: "EHLO helo.test\r\nMAIL FROM:<#@[]>\r\nRCPT TO:<b@[IPv6:2001:db8::7]>\r\nRCPT TO:<c@Y.test.>\r\nRCPT TO:<d@mail_1.test>\r\nDATA\r\n" + wire + "QUIT\r\n",
+		out:    "r\x00r\x00r\x00K192.0.2.1 accepted message.\nRemote host said: 250 ok\n\x00"},
 }
 
 func TestTranscripts(t *testing.T) {

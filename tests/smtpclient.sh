@@ -586,6 +586,63 @@ Remote host said: 250 ok
 ^@
 exit 0"
 
+case_ 'a recipient domain that would end the path or add a parameter never reaches the wire; the others go'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" "$msg" a@x.test 'x@y.test> NOTIFY=NEVER' 'x@y.test ORCPT=rfc822;z' b@y.test
+check "$out" "hSorry, the domain of the recipient address is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.3)
+^@hSorry, the domain of the recipient address is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.3)
+^@r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$wire" "$c_data
+$c_msg
+QUIT^M"
+
+case_ 'a sender domain that would add a MAIL parameter: D before MAIL'
+sc 'send 220 hi
+read
+send 250 hi' "$msg" 'a@x.test> RET=FULL' b@y.test
+check "$out|$wire" "DSorry, the domain of the envelope sender is not a domain name or address literal (RFC 5321 4.1.2). (#5.1.7)
+^@
+exit 0|EHLO helo.test^M
+QUIT^M"
+
+case_ 'a sender without @ that would end the path: D before MAIL'
+sc 'send 220 hi
+read
+send 250 hi' "$msg" 'a> RET=FULL' b@y.test
+check "$out|$wire" "DSorry, the envelope sender has no @ and is not a dot-atom (RFC 5321 4.1.2). (#5.1.7)
+^@
+exit 0|EHLO helo.test^M
+QUIT^M"
+
+case_ 'the domains qmail sends for real mail go as they are: the double-bounce sender, literals, a trailing dot, an underscore'
+sc "$upto_mail
+read
+send 250 ok
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok" "$msg" '#@[]' 'b@[IPv6:2001:db8::7]' c@Y.test. d@mail_1.test
+check "$out" "r^@r^@r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+^@
+exit 0"
+check "$(sed -n 2,5p "$T/log" | tr -d '\r')" 'MAIL FROM:<#@[]>
+RCPT TO:<b@[IPv6:2001:db8::7]>
+RCPT TO:<c@Y.test.>
+RCPT TO:<d@mail_1.test>'
+
 case_ 'TCPREMOTEIP unset: unknown'
 SCENV=HELOHOST=helo.test
 sc 'send 421 busy' "$msg" a@x.test b@y.test

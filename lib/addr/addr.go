@@ -12,7 +12,8 @@ import (
 // or RCPT TO. The address is split at its last '@'; a local part that is
 // not a plain dot-atom (RFC 5321 4.1.2) is quoted, with a backslash before
 // every CR, LF, '"' and '\'. An address without '@' is returned as it is,
-// so the empty sender stays empty. The domain is copied verbatim.
+// so the empty sender stays empty. The domain is copied verbatim: check
+// it with DomainOK first, and an address without '@' with BareOK.
 func Mangle(addr string) string { return mangle(addr, false) }
 
 // MangleUTF8 is Mangle for a session with SMTPUTF8 in effect (SPEC D35,
@@ -40,6 +41,62 @@ func mangle(addr string, utf bool) string {
 // HasLineBreak tells whether s holds a CR or LF, which must never reach a
 // command line (it would end the command early: command injection).
 func HasLineBreak(s string) bool { return strings.ContainsAny(s, "\r\n") }
+
+// DomainOK tells whether the domain of addr (after its last '@') may go
+// between the angle brackets of MAIL FROM or RCPT TO. The domain is
+// copied there as it is (SPEC 2), so a byte that ends the path or the
+// command line ('>', a space) would let the address end the path early
+// or add parameters: "a@b> NOTIFY=NEVER". A domain may hold letters,
+// digits, '-' and '.' (RFC 5321 4.1.2 Domain), '_' (not in the grammar,
+// but in real DNS names, and harmless), and bytes of 128 or more (U-labels
+// under SMTPUTF8: the caller refuses them when they are not UTF-8, or
+// when the server takes no SMTPUTF8). A domain that starts with '[' is an
+// address literal and must end with ']'; inside it only letters, digits,
+// '.', ':' and '-', which is all that IPv4, IPv6 ([IPv6:...]) and the
+// general form with any registered tag need, and nothing at all ("[]",
+// qmail's double-bounce sender "#@[]"). An empty domain is what qmail
+// sends ("a@"): nothing in it can be misread. An address without '@' has
+// no domain: see BareOK.
+func DomainOK(addr string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return true
+	}
+	d := addr[at+1:]
+	if inner, ok := strings.CutPrefix(d, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		if !ok {
+			return false
+		}
+		for i := 0; i < len(inner); i++ {
+			if c := inner[i]; !isLetDig(c) && c != '.' && c != ':' && c != '-' {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < len(d); i++ {
+		if c := d[i]; !isLetDig(c) && c != '-' && c != '.' && c != '_' && c < utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// BareOK tells whether addr, when it has no '@', may go between the angle
+// brackets as it is (SPEC 2 sends it verbatim): empty (the null sender)
+// or a dot-atom ("postmaster"), whose bytes beyond ASCII the caller judges
+// as for a local part under SMTPUTF8. Anything else ("a> SIZE=1", "a b")
+// could end the path early or add parameters, and no quoting makes it a
+// valid path (RFC 5321 4.1.2 wants a domain after the local part). An
+// address with '@' is BareOK.
+func BareOK(addr string) bool {
+	return addr == "" || strings.IndexByte(addr, '@') >= 0 || isDotAtom(addr, true)
+}
+
+func isLetDig(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // isDotAtom tells whether s is a dot-atom; with utf, valid UTF-8
 // sequences outside ASCII count as atext (RFC 6531 3.3, UTF8-non-ascii).

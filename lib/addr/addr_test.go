@@ -68,3 +68,82 @@ func TestHasLineBreak(t *testing.T) {
 		}
 	}
 }
+
+// TestDomainOK: a domain that could end the path or add parameters never
+// passes; the domains qmail sends for real mail do.
+func TestDomainOK(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"", true},           // the null sender
+		{"postmaster", true}, // no '@': BareOK's matter
+		{"a@example.com", true},
+		{"a@Example.COM.", true}, // a trailing dot, upper case
+		{"a@mail_1.example", true},
+		{"a@xn--mnchen-3ya.test", true},
+		{"a@münchen.test", true}, // U-labels: judged as UTF-8 by the caller
+		{"a@\xfc.test", true},    // likewise
+		{"#@[]", true},           // qmail's double-bounce sender
+		{"a@[192.0.2.7]", true},
+		{"a@[IPv6:2001:db8::7]", true},
+		{"a@[IPv6:::ffff:192.0.2.7]", true},
+		{"a@", true},
+		{"a@b>c@d", true}, // the last '@' splits: "b>c" is the local part, quoted
+		{"a@b>", false},
+		{"a@b> NOTIFY=NEVER", false},
+		{"a@b NOTIFY=NEVER", false},
+		{"a@b\tc", false},
+		{"a@b\x00c", false},
+		{"a@b\x7f", false},
+		{"a@b<c", false},
+		{`a@b"c`, false},
+		{`a@b\c`, false},
+		{"a@b,c", false},
+		{"a@b:25", false},
+		{"a@b;c", false},
+		{"a@b(c)", false},
+		{"a@b+c", false},
+		{"a@[192.0.2.7", false},
+		{"a@192.0.2.7]", false},
+		{"a@[1.2.3.4]x", false},
+		{"a@x[1.2.3.4]", false},
+		{"a@[a>b]", false},
+		{"a@[IPv6:1::2> SIZE=1]", false},
+		{"a@[1 2]", false},
+		{"a@[a]b]", false},
+		{"a@[[a]", false},
+		{`a@[a"b]`, false},
+		{"a@[ü]", false},
+	} {
+		if got := DomainOK(tt.in); got != tt.want {
+			t.Errorf("DomainOK(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestBareOK(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"", true},
+		{"postmaster", true},
+		{"MAILER-DAEMON", true},
+		{"a.b+c", true},
+		{"josé", true},  // UTF-8: the caller's SMTPUTF8 rules decide
+		{"a@b c", true}, // has '@': DomainOK's matter
+		{"a> SIZE=1", false},
+		{"a b", false},
+		{"a>", false},
+		{"<a", false},
+		{`"a"`, false},
+		{".a", false},
+		{"a..b", false},
+		{"\xfc", false},
+	} {
+		if got := BareOK(tt.in); got != tt.want {
+			t.Errorf("BareOK(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -78,3 +78,34 @@ func FuzzHasLineBreak(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPath: an address that DomainOK and BareOK let through, once
+// mangled, cannot end the path early or reach the parameters: outside
+// its quoted local part it holds no space, control byte, '<', '>', '"'
+// or '\', and its quoted part closes just before the last '@'.
+func FuzzPath(f *testing.F) {
+	for _, s := range []string{"a@b", "a@b> SIZE=1", "a b@c", "#@[]", "a@[IPv6:::1]", "x> RET=FULL", "a@[a>b]", "a>@b", `"@b`, "josé@münchen"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if HasLineBreak(s) || !DomainOK(s) || !BareOK(s) {
+			return
+		}
+		for _, utf := range []bool{false, true} {
+			m := mangle(s, utf)
+			rest := m
+			if strings.HasPrefix(m, `"`) {
+				end := strings.LastIndex(m, `"@`)
+				if end <= 0 {
+					t.Fatalf("%q -> %q: a quoted local part without its end", s, m)
+				}
+				rest = m[end+1:]
+			}
+			for i := 0; i < len(rest); i++ {
+				if c := rest[i]; c <= ' ' || c == 0x7f || strings.IndexByte(`<>"\`, c) >= 0 {
+					t.Fatalf("%q -> %q: %q outside the quotes", s, m, c)
+				}
+			}
+		}
+	})
+}
