@@ -134,10 +134,21 @@ func (s *session) pipelined(mail string, rcpts []string, p plan) ending {
 		}
 	}
 	batch, n, ends := envelope(mail, going, p.chunking, first, whole)
+	if s.cache.from != nil {
+		// A session from the cache: RSET first, in the same write, and
+		// its reply proves the session alive (reuse.go, proof).
+		batch = append([]byte("RSET\r\n"), batch...)
+		s.trace.Sent("RSET")
+	}
 	if s.trace != nil {
 		s.traceBatch(mail, going, p.chunking, len(first), ends)
 	}
 	w := s.send(batch, whole && n > 0)
+	if s.cache.from != nil {
+		if e := s.proof(w); e != nil {
+			return *e
+		}
+	}
 
 	rep, e := s.pipeReply(w)
 	if e != nil {

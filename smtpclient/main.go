@@ -61,11 +61,25 @@ func run(args []string) int {
 	s.chanFiles = conn.Files
 	s.trace = trace.FromEnv(prog)
 	closeOnExec("AUTHFD", "KEYPASSFD", "TLS_CHAINFD")
+	if !probing {
+		if err := s.cacheSettings(); err != nil {
+			return fatal(100, err.Error())
+		}
+	}
 	if err := s.tlsSettings(conn, timeout); err != nil {
 		return fatal(100, err.Error())
 	}
 	if err := s.authSettings(timeout); err != nil {
 		return fatal(100, err.Error())
+	}
+	if s.cache.from != nil {
+		// RSET proves it alive; but a session the server closed or
+		// sent 421 on while idle is readable already: not a byte to it.
+		if !idle(6) {
+			s.stale("the server closed it or spoke while it was idle")
+			return handoff.ExitStale
+		}
+		s.resume()
 	}
 	var code int
 	var diag string
@@ -128,6 +142,7 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		}
 		env["TLSWRAP_AUDIT"] = os.Getenv("TLSWRAP_AUDIT")
 		s.tlsOn, s.tlsLine = true, tlsLine(env, s.mech, s.level == tlsMust)
+		s.immediate = true
 		// tlswrap -i keeps TLS_VERIFY from us (tlswrap.8): what it
 		// checked is what it says it checked (SPEC D9).
 		s.verifies = checked(env["TLSWRAP_VERIFY"])
@@ -143,7 +158,7 @@ func (s *session) tlsSettings(conn *fdio.Conn, timeout time.Duration) error {
 		s.side = &wrapperSide{ctl: ctl, rfd: rfd, wfd: wfd, net: conn, timeout: timeout}
 		return nil
 	}
-	h := &helperSide{net: conn, timeout: timeout}
+	h := &helperSide{net: conn, timeout: timeout, detach: s.cache.keep != nil}
 	if fd, ok := fdEnv("KEYPASSFD"); !ok {
 		return fmt.Errorf("KEYPASSFD is not a descriptor number")
 	} else if fd >= 0 {

@@ -59,6 +59,8 @@ type session struct {
 	// committed: the whole message is on the wire and its verdict is
 	// unread, so a lost connection may leave it delivered (SPEC 1.6).
 	committed bool
+	immediate bool  // SMTPS: TLS from the first byte (tlswrap -i), never cached
+	cache     reuse // the session cache (reuse.go)
 }
 
 // An ending is how a session ends: the message report (none when letter
@@ -77,15 +79,21 @@ func (s *session) run(sender string, rcpts []string) (int, string) {
 	return s.end(s.deliver(sender, rcpts))
 }
 
-// end sends QUIT when e says so, ends the TLS side and prints e's report.
+// end sends QUIT when e says so, ends the TLS side and prints e's
+// report. A session that may be cached after its K goes back to the
+// cache instead of QUIT, and its tlswrap, if any, goes on running it.
 func (s *session) end(e ending) (int, string) {
+	kept := e.quit && e.letter == 'K' && s.handBack()
+	if kept {
+		e.quit = false
+	}
 	if e.quit {
 		// SPEC D2: QUIT after every SMTP-level outcome, reply not awaited.
 		s.trace.Sent("QUIT")
 		s.w.WriteString("QUIT\r\n")
 		s.w.Flush()
 	}
-	if s.side != nil {
+	if s.side != nil && !kept {
 		s.side.finish()
 	}
 	if e.letter != 0 {
@@ -101,16 +109,7 @@ func (s *session) end(e ending) (int, string) {
 }
 
 func (s *session) deliver(sender string, rcpts []string) ending {
-	if e := s.greeting(); e != nil {
-		return *e
-	}
-	if e := s.hello(); e != nil {
-		return *e
-	}
-	if e := s.startTLS(); e != nil {
-		return *e
-	}
-	if e := s.auth(); e != nil {
+	if e := s.open(); e != nil {
 		return *e
 	}
 	if addr.HasLineBreak(sender) {
@@ -134,6 +133,11 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 	if p.pipelining {
 		return s.pipelined(mail, rcpts, p)
 	}
+	if s.cache.from != nil {
+		if e := s.rset(); e != nil {
+			return *e
+		}
+	}
 	if e := s.mail(mail); e != nil {
 		return *e
 	}
@@ -147,6 +151,24 @@ func (s *session) deliver(sender string, rcpts []string) ending {
 		return *e
 	}
 	return s.body()
+}
+
+// open runs the session up to MAIL: greeting, EHLO, STARTTLS, AUTH. A
+// session from the cache has done all that; its RSET goes with MAIL.
+func (s *session) open() *ending {
+	if s.cache.from != nil {
+		return nil
+	}
+	if e := s.greeting(); e != nil {
+		return e
+	}
+	if e := s.hello(); e != nil {
+		return e
+	}
+	if e := s.startTLS(); e != nil {
+		return e
+	}
+	return s.auth()
 }
 
 // greeting applies SPEC D1: 4xx other than 421/450, and 5xx, let the
@@ -399,10 +421,12 @@ func (s *session) verdict(rep smtp.Reply) ending {
 		if s.tlsOn {
 			// SPEC 1.7.3 and D20: the sentence, the remote text, one more line.
 			e := s.quit('K', "", " TLS transmitted message accepted")
-			e.text += s.tlsLine
+			e.text += s.tlsLine + s.reusedLine()
 			return *e
 		}
-		return *s.quit('K', "", " accepted message")
+		e := s.quit('K', "", " accepted message")
+		e.text += s.reusedLine()
+		return *e
 	case 5:
 		return *s.quit('D', "", " failed after I sent the message")
 	}
@@ -444,9 +468,16 @@ func (s *session) traceSent(line string) {
 	s.trace.Sent(line)
 }
 
-// readReply reads one reply and puts it in the transcript.
+// readReply reads one reply and puts it in the transcript. A 4xx, or
+// no reply, keeps the session out of the cache (SCACHE.md).
 func (s *session) readReply() (smtp.Reply, error) {
 	rep, err := smtp.ReadReply(s.r)
+	switch {
+	case err != nil:
+		s.cache.noKeep = "no reply"
+	case class(rep.Code) == 4:
+		s.cache.noKeep = "a 4xx reply"
+	}
 	if s.trace != nil {
 		if err != nil {
 			s.trace.Note("no reply: " + err.Error())

@@ -99,6 +99,7 @@ func (s *session) startTLS() *ending {
 	}
 	s.tlsOn = true
 	s.tlsLine = tlsLine(env, s.mech, s.level == tlsMust)
+	s.cache.tlsEnv = reportEnv(env)
 	s.trace.Note("TLS started; from here on what passes inside it: " + strings.TrimSuffix(s.tlsLine, "\n"))
 	if c, ok := ch.(*fdio.Conn); ok {
 		s.chanFiles = c.Files
@@ -158,6 +159,18 @@ func tlsLine(env map[string]string, mech string, must bool) string {
 		verify += "; " + mech
 	}
 	return "TLS: " + report.Printable(env["SSL_PROTOCOL"]+" "+env["SSL_CIPHER"]+"; "+verify) + "\n"
+}
+
+// reportEnv is what tlsLine reads of a reply block: what a session
+// that goes back to the cache keeps of it (scache.State's tls lines).
+func reportEnv(env map[string]string) map[string]string {
+	kept := map[string]string{}
+	for _, k := range []string{"SSL_PROTOCOL", "SSL_CIPHER", "TLSWRAP_VERIFY", "TLSWRAP_AUDIT"} {
+		if v, ok := env[k]; ok {
+			kept[k] = v
+		}
+	}
+	return kept
 }
 
 // checked tells whether tlswrap's TLSWRAP_VERIFY says that the server's
@@ -224,6 +237,7 @@ func (w *wrapperSide) finish() bool { return false }
 // TLS only when used").
 type helperSide struct {
 	path    string     // tlswrap, beside smtpclient
+	detach  bool       // SESSIONFD: the session may outlive us in the cache
 	net     *fdio.Conn // fds 6/7
 	keyPass *os.File   // KEYPASSFD (qmail-remote's pipe), handed on; nil if none
 	chain   *os.File   // TLS_CHAINFD (qmail-rcheck's probe), handed on; nil if none
@@ -259,6 +273,24 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	// and finish would otherwise wait one round trip for it.
 	h.cmd = exec.Command(h.path, "-d", "3", "-q")
 	h.cmd.Stdin, h.cmd.Stdout, h.cmd.Stderr = fromApp[0], toApp[1], os.Stderr
+	h.cmd.SysProcAttr = diesWithUs()
+	if h.detach {
+		// A session that goes back to the cache goes on in this tlswrap
+		// after we exit. So it holds nothing of the delivery (qmail-remote
+		// reads our fds 1 and 2 to their end), is in a session of its own
+		// (qmail-remote kills our process group), and does not die with us.
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			for _, q := range p {
+				q[0].Close()
+				q[1].Close()
+			}
+			return nil, map[string]string{"TLSWRAP_REASON": "tlswrap cannot be run: " + err.Error()}
+		}
+		defer null.Close()
+		h.cmd.Stderr = null
+		h.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	}
 	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD),
 	// 10, 11 (TLS_CHAINFD).
 	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, nil, h.chain}
@@ -271,7 +303,6 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		}
 		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=11")
 	}
-	h.cmd.SysProcAttr = diesWithUs()
 	reclaim, err := fdio.Start(h.cmd, r6, w7)
 	for _, f := range []*os.File{fromApp[0], toApp[1], notify[1]} {
 		f.Close()

@@ -725,4 +725,133 @@ check "$(sed -n 2,4p "$T/log" | tr -d '\r')" 'MAIL FROM:<jörg@x.test> SMTPUTF8
 RCPT TO:<josé@example>
 RCPT TO:<"josé smith"@example>'
 
+# A session from the cache (SESSION; smtpclient.8, SESSION CACHE): no
+# greeting, no EHLO; RSET first, in the same write as the envelope when
+# the state says PIPELINING. The age in the reused line is made N.
+born=$(($(date +%s) - 42))
+chunk_state="born $born
+count 3
+ext CHUNKING
+ext PIPELINING
+"
+reused() { out=$(printf '%s\n' "$out" | sed 's/opened [0-9]* s ago/opened N s ago/'); }
+c_bdat='RSET^M
+MAIL FROM:<a@x.test>^M
+RCPT TO:<b@y.test>^M
+BDAT 18 LAST^M
+Subject: x^M
+^M
+hi^M'
+
+case_ 'SESSION: RSET, MAIL, RCPT and BDAT LAST in one write; K says the session was reused'
+export SESSION="$chunk_state"
+sc 'read
+read
+read
+read
+read
+read
+read
+raw 250 ok\r\n250 ok\r\n250 ok\r\n
+send 250 queued' "$msg" a@x.test b@y.test
+reused
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued
+Session reused: message 4 on this connection, opened N s ago.
+^@
+exit 0"
+check "$wire" "$c_bdat
+QUIT^M"
+
+case_ 'SESSION: RSET 421: stale, nothing on fd 1 or 2, no QUIT, exit 113'
+sc 'read
+send 421 4.4.2 idle too long' "$msg" a@x.test b@y.test
+check "$out|$err" "
+exit 113|"
+check "$wire" "$c_bdat"
+
+case_ 'SESSION: the connection closed before any reply, BDAT LAST in flight: Possible duplicate!'
+sc 'read
+close' "$msg" a@x.test b@y.test
+check "$out|$err" "ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)
+^@
+exit 0|"
+
+case_ 'SESSION: the connection closed before any reply, DATA in the batch: stale, exit 113'
+export SESSION="born $born
+count 3
+ext PIPELINING
+"
+sc 'read
+close' "$msg" a@x.test b@y.test
+check "$out|$err" "
+exit 113|"
+export SESSION="$chunk_state"
+
+case_ 'SESSION: RSET 500 with BDAT LAST in flight: the other replies decide, as today'
+sc 'read
+read
+read
+read
+read
+read
+read
+raw 500 what\r\n250 ok\r\n250 ok\r\n
+send 250 queued' "$msg" a@x.test b@y.test
+reused
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued
+Session reused: message 4 on this connection, opened N s ago.
+^@
+exit 0"
+
+case_ 'SESSION without PIPELINING: RSET alone, then lock step'
+export SESSION="born $born
+count 1
+ext 8BITMIME
+"
+sc 'read
+send 250 flushed
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok' "$msg" a@x.test b@y.test
+reused
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok
+Session reused: message 2 on this connection, opened N s ago.
+^@
+exit 0"
+check "$wire" "RSET^M
+MAIL FROM:<a@x.test>^M
+RCPT TO:<b@y.test>^M
+DATA^M
+$c_msg
+QUIT^M"
+
+case_ 'SESSION without PIPELINING: RSET 502: stale after RSET alone'
+sc 'read
+send 502 what' "$msg" a@x.test b@y.test
+check "$out|$wire" "
+exit 113|RSET^M"
+
+case_ 'SESSION: fd 6 readable before a byte is sent (the server spoke while idle): stale, nothing sent'
+printf '421 4.4.2 bye\r\n' > "$T/said"
+printf "$msg" > "$T/msg"
+: > "$T/log"
+env -u TIMEOUTREMOTE HELOHOST=helo.test TCPREMOTEIP=127.0.0.1 "$BIN/smtpclient" a@x.test b@y.test \
+	< "$T/msg" 6< "$T/said" 7> "$T/log" > "$T/out" 2>&1
+check "$? $(show < "$T/out")|$(show < "$T/log")" "113 |"
+
+case_ 'SESSION that is not a state: usage, exit 100'
+export SESSION='hello'
+sc 'read' "$msg" a@x.test b@y.test
+check "$out|$err" "
+exit 100|smtpclient: fatal: SESSION is not a session's state: scache: malformed record"
+unset SESSION
+
 finish
