@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,6 +105,8 @@ func checkAll(w *bufio.Writer) int {
 			c.reportErr(f.Text)
 		}
 	})
+	c.flush()
+	c.tracedest()
 	c.flush()
 	fmt.Fprintf(w, "%d errors, %d warnings\n", c.errs, c.warns)
 	switch {
@@ -270,4 +273,65 @@ func (c *checker) readable(where, what, path string) {
 		}
 		c.warn(where, fmt.Sprintf("%s %s: %s", what, path, why))
 	}
+}
+
+// tracedest checks control/tracedestinations as qmail-remote reads it
+// (qmail-remote.8, TRANSCRIPTS). Nothing in it ever defers mail: a file
+// that cannot be read, or holds a line without ':', means no transcript
+// at all, so each finding is a warning that says what is lost.
+func (c *checker) tracedest() {
+	const name = "tracedestinations"
+	lines, bad, _, err := control.ReadLines(name)
+	if err != nil {
+		c.warn(control.Dir+name, "unable to read: "+err.Error()+": no transcripts (deliveries go on)")
+		return
+	}
+	for _, b := range bad {
+		c.warn(b.Where, b.Why+": qmail-remote ignores the whole file (no transcripts)")
+	}
+	last := map[string]control.Line{}
+	for _, l := range lines {
+		last[control.Lower(l.Key)] = l
+	}
+	for _, l := range lines {
+		if k := last[control.Lower(l.Key)]; k.N != l.N {
+			c.warn(l.Where, fmt.Sprintf("ignored: line %d has the same key %q", k.N, k.Key))
+			continue
+		}
+		if why := traceKey(l.Key); why != "" {
+			c.warn(l.Where, why)
+			continue
+		}
+		file := strings.TrimSpace(l.Value)
+		if file == "" {
+			continue // no transcript for these hosts: an exception to a wider key
+		}
+		dir := filepath.Dir(file)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			why := "not a folder"
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				why = pe.Err.Error()
+			}
+			c.warn(l.Where, fmt.Sprintf("folder %s of %s: %s: no transcript", dir, file, why))
+		}
+	}
+}
+
+// traceKey says why a tracedestinations key matches no host, or "": the
+// host (argument 1, and the host after routing) is looked up with one
+// trailing dot removed, as a name, then as each .suffix of it, then as
+// "*".
+func traceKey(k string) string {
+	switch {
+	case k == "":
+		return "an empty key matches no host (* is every host)"
+	case strings.ContainsAny(k, " \t"):
+		return fmt.Sprintf("white space in the key %q: it matches no host", k)
+	case strings.HasSuffix(k, "."):
+		return fmt.Sprintf("the key %q ends in '.': it matches no host (a host's trailing dot is removed first)", k)
+	case k != "*" && strings.Contains(k, "*"):
+		return fmt.Sprintf("'*' stands alone, not in %q: it matches no host (.name is every host under name)", k)
+	}
+	return ""
 }

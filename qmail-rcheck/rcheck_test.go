@@ -56,3 +56,16 @@ func TestColons(t *testing.T) {
 		t.Errorf("colons: %q", got)
 	}
 }
+
+// TestTraceKey: the tracedestinations keys qmail-remote's lookup can
+// reach (a name, a .suffix, "*") pass; the others are named.
+func TestTraceKey(t *testing.T) {
+	for k, ok := range map[string]bool{
+		"a.test": true, ".a.test": true, "*": true, "A.Test": true, "[192.0.2.1]": true,
+		"": false, "a .test": false, "a\ttest": false, "a.test.": false, ".": false, "*.a.test": false, "a*": false,
+	} {
+		if got := traceKey(k) == ""; got != ok {
+			t.Errorf("traceKey(%q) = %q", k, traceKey(k))
+		}
+	}
+}

@@ -244,6 +244,30 @@ echo x | QMAILHOME=$H "$BIN/qmail-remote" d.test s@x.test r@d.test | tr -d '\0' 
 check "$(cat "$T/qr"; rc -c | grep ': error:')" 'ZSyntax error in control/smtproutes line 2: bad port " 25". (#4.3.5)
 control/smtproutes line 2: error: bad port " 25"'
 
+case_ '-c: control/tracedestinations: lines that trace nothing are warnings (a transcript never defers mail), exit 0'
+home
+mkdir "$H/log"
+printf '# transcripts\na.test:log/a\n.b.test:/nonexistent/dir/b\nc.test.:log/c\n*.d.test:log/d\n:log/e\nf.test:\na.test:log/a2\n*:%s\n' "$T/all" > "$C/tracedestinations"
+check "$(rc -c)" "control/tracedestinations line 2: warning: ignored: line 8 has the same key \"a.test\"
+control/tracedestinations line 3: warning: folder /nonexistent/dir of /nonexistent/dir/b: no such file or directory: no transcript
+control/tracedestinations line 4: warning: the key \"c.test.\" ends in '.': it matches no host (a host's trailing dot is removed first)
+control/tracedestinations line 5: warning: '*' stands alone, not in \"*.d.test\": it matches no host (.name is every host under name)
+control/tracedestinations line 6: warning: an empty key matches no host (* is every host)
+0 errors, 5 warnings
+exit 0"
+
+case_ '-c: control/tracedestinations with a line without ":": qmail-remote ignores the whole file; unreadable: a warning, not exit 111'
+home
+printf 'a.test:/tmp/x\nnocolon\n' > "$C/tracedestinations"
+check "$(rc -c)" "control/tracedestinations line 2: warning: no ':' in the line: qmail-remote ignores the whole file (no transcripts)
+0 errors, 1 warnings
+exit 0"
+rm "$C/tracedestinations"
+mkdir "$C/tracedestinations"
+check "$(rc -c | sed 's/: read control\/tracedestinations: is a directory/: is a directory/')" "control/tracedestinations: warning: unable to read: is a directory: no transcripts (deliveries go on)
+0 errors, 1 warnings
+exit 0"
+
 case_ '-c: neither me nor helohost; an unreadable file: exit 111'
 home
 rm "$C/me" "$C/helohost"
