@@ -204,26 +204,50 @@ var errEOF = errors.New("scache: the other end closed the connection")
 
 // ParseRights takes the descriptors out of a message's control data.
 func ParseRights(oob []byte) ([]*os.File, error) {
-	msgs, err := syscall.ParseSocketControlMessage(oob)
+	fds, err := ParseFDs(oob)
 	if err != nil {
 		return nil, err
 	}
 	var files []*os.File
+	for _, fd := range fds {
+		files = append(files, os.NewFile(uintptr(fd), "session"))
+	}
+	return files, nil
+}
+
+// ParseFDs takes the descriptors out of a message's control data as
+// plain numbers, close-on-exec: what qmail-scache keeps, so that Go's
+// poller never registers them and nothing changes their O_NONBLOCK
+// (which the holders of the other copies share). On an error every
+// descriptor that came is closed.
+func ParseFDs(oob []byte) ([]int, error) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, err
+	}
+	var fds []int
 	for _, m := range msgs {
 		if m.Header.Level != syscall.SOL_SOCKET || m.Header.Type != syscall.SCM_RIGHTS {
 			continue
 		}
-		fds, err := syscall.ParseUnixRights(&m)
+		got, err := syscall.ParseUnixRights(&m)
+		fds = append(fds, got...)
 		if err != nil {
-			closeAll(files)
+			CloseFDs(fds)
 			return nil, err
 		}
-		for _, fd := range fds {
-			syscall.CloseOnExec(fd) // MSG_CMSG_CLOEXEC did; a net.UnixConn reader may not have
-			files = append(files, os.NewFile(uintptr(fd), "session"))
-		}
 	}
-	return files, nil
+	for _, fd := range fds {
+		syscall.CloseOnExec(fd) // MSG_CMSG_CLOEXEC did; a net.UnixConn reader may not have
+	}
+	return fds, nil
+}
+
+// CloseFDs closes every descriptor of fds.
+func CloseFDs(fds []int) {
+	for _, fd := range fds {
+		syscall.Close(fd)
+	}
 }
 
 // Supported tells whether this system has a session cache.

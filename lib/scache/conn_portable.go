@@ -33,3 +33,5 @@ func (c *Client) Close() error                      { return nil }
 func Send(fd int, b []byte, files []*os.File) error { return errUnsupported }
 func Recv(fd int) (Record, []*os.File, error)       { return Record{}, nil, errUnsupported }
 func ParseRights(oob []byte) ([]*os.File, error)    { return nil, errUnsupported }
+func ParseFDs(oob []byte) ([]int, error)            { return nil, errUnsupported }
+func CloseFDs(fds []int)                            {}
