@@ -6,8 +6,8 @@ DESTDIR =
 # qmail-remote writes (queue/lock/tcpto, queue/lock/mtasts/) and the
 # folder of qmail-scache's socket (queue/lock/scache/, mode 0700).
 QMAILR = qmailr
-PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch
-TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd
+PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch qmail-scache
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd scachetool
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -77,7 +77,7 @@ check: it testprogs cross
 # PORTABLE are the packages with such files: make check runs their tests
 # again with -tags portable, which puts the fallbacks in on Linux too.
 CROSS = freebsd/amd64 freebsd/arm64 openbsd/amd64 openbsd/arm64 netbsd/amd64 netbsd/arm64 darwin/amd64 darwin/arm64
-PORTABLE = ./qmail-remote ./smtpclient ./lib/fdio ./lib/smtp
+PORTABLE = ./qmail-remote ./smtpclient ./lib/fdio ./lib/smtp ./qmail-scache ./lib/scache
 cross:
 	@for t in $(CROSS); do \
 	  echo "--- GOOS=$${t%/*} GOARCH=$${t#*/}"; \
