@@ -59,7 +59,7 @@ startcache() {
 # stopcache [SIG]: TERM (or SIG) to the cache; sets $rc to its exit code.
 stopcache() {
 	kill -"${1:-TERM}" $cachepid
-	wait $cachepid
+	wait $cachepid 2> /dev/null
 	rc=$?
 }
 # fatal: qmail-scache in the foreground: its fd 2 and its exit code.
@@ -72,9 +72,13 @@ out=$("$BIN/qmail-scache" x 2>&1)
 check "$out, exit $?" "usage: qmail-scache (qmail-remote-go $V), exit 100"
 
 case_ 'control/sessionidle: outside 1..300 or not digits only, a fatal error naming the line'
-for v in 0 301 10s ' 10' -1; do
+for v in 0 301 10s ' 10' -1 ''; do
 	printf '%s\n' "$v" > "$H/control/sessionidle"
-	check "$(fatal)" 'qmail-scache: fatal: control/sessionidle line 1: not a whole number from 1 to 300, exit 111'
+	case $v in
+	0 | 301) why="not from 1 to 300: $v" ;;
+	*) why="not a number: \"$v\"" ;;
+	esac
+	check "$(fatal)" "qmail-scache: fatal: control/sessionidle line 1: $why, exit 111"
 done
 rm "$H/control/sessionidle"
 
