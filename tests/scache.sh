@@ -36,6 +36,8 @@ waitfor() {
 }
 # logged PATTERN: the peer's log has a line PATTERN.
 logged() { grep -qx "$1" "$T/peer.log"; }
+# gotsome KEY: a get of KEY found a session (what it printed in $T/got).
+gotsome() { "$S" get "$1" > "$T/got" && ! grep -qx none "$T/got"; }
 # ended N: the peer's log says how connection N ended.
 ended() { grep "^$1 " "$T/peer.log"; }
 
@@ -49,12 +51,14 @@ startpeer() {
 	exec 7> "$T/peer.in"
 	read port < "$T/peer.port"
 }
-# startcache: qmail-scache in the background, its fd 2 in $T/cache.log;
+# startcache: qmail-scache in the background, its fd 2 appended to a new
+# $T/cache.log (appended: a case may empty it while the cache runs);
 # returns when it listens. Sets $cachepid.
 startcache() {
-	"$BIN/qmail-scache" 2> "$T/cache.log" &
+	rm -f "$T/cache.log" # not the last cache's line before this one's
+	"$BIN/qmail-scache" 2>> "$T/cache.log" &
 	cachepid=$!
-	waitfor grep -q 'listening' "$T/cache.log"
+	waitfor grep -qs 'listening' "$T/cache.log"
 }
 # stopcache [SIG]: TERM (or SIG) to the cache; sets $rc to its exit code.
 stopcache() {
@@ -199,7 +203,8 @@ check "$("$S" raw 'G\nkey k12\n')" 'reply N'
 
 case_ 'a client that puts and exits at once: the session is stored all the same'
 set -- $("$S" raw -exit -c "$port" 'P\nkey k13\nproto smtp\nexpires 9999999999\nborn 1\ncount 3\n')
-check "$("$S" get k13)" "$1 count 3"
+waitfor gotsome k13
+check "$(cat "$T/got")" "$1 count 3"
 
 case_ 'a client that asks and dies before the answer: that session is gone, never handed out again'
 n=$("$S" put k14 "$port")
@@ -227,6 +232,7 @@ a=$("$S" put k16 "$port")
 b=$("$S" put -2 k17 "$port")
 stopcache TERM
 check "exit $rc" 'exit 0'
+waitfor logged "$a QUIT"
 waitfor logged "$b QUIT"
 check "$(ended "$a"; ended "$b")" "$a QUIT
 $b QUIT"
@@ -263,9 +269,10 @@ rm "$H/control/sessionidle"
 
 case_ 'a full table: the session held longest makes room (QUIT), the others stay'
 # 74 descriptors: (74 - 64) / 2 = 5 for the sessions.
-(ulimit -n 74 && exec "$BIN/qmail-scache") 2> "$T/cache.log" &
+rm -f "$T/cache.log"
+(ulimit -n 74 && exec "$BIN/qmail-scache") 2>> "$T/cache.log" &
 cachepid=$!
-waitfor grep -q 'listening' "$T/cache.log"
+waitfor grep -qs 'listening' "$T/cache.log"
 check "$(sed 's/.*\(at most [0-9]* descriptors\).*/\1/' "$T/cache.log")" 'at most 5 descriptors'
 set -- $("$S" put -n 5 k20 "$port")
 n=$("$S" put k21 "$port")

@@ -25,10 +25,12 @@
 // greeting, prints each connection's number on a line, and hands each to
 // the cache at $QMAILHOME/queue/lock/scache/socket (lib/scache.Put) under
 // KEY with the state born now, count 1, to expire S seconds from now
-// (300; 0 or less: already expired). With -2 a session is the pipes to a
-// relay of its own (scachetool relay, in a session of its own, as
-// tlswrap is detached), which copies between them and the connection
-// until its input reaches end of file, as tlswrap -q does.
+// (300; 0 or less: already expired). It returns when the cache has
+// stored them (a get on the same connection, answered after the puts).
+// With -2 a session is the pipes to a relay of its own (scachetool
+// relay, in a session of its own, as tlswrap is detached), which copies
+// between them and the connection until its input reaches end of file,
+// as tlswrap -q does.
 //
 // get asks the cache for a session under KEY and prints "none", or the
 // connection's number (from the peer's answer to NOOP on the descriptors
@@ -212,6 +214,12 @@ func put(args []string) {
 			f.Close()
 		}
 		fmt.Println(num)
+	}
+	// A put has no answer; a get on the same connection has, and the
+	// cache acts on one connection's records in order: once it is
+	// answered, the sessions are in the table.
+	if _, err := c.Get("sync"); err != nil {
+		fatal(err)
 	}
 }
 
