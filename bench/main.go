@@ -30,6 +30,10 @@
 //	  one to a domain without a policy (mtasts.go)
 //	a delivery by MX with STARTTLS to a host with a matching DANE-EE
 //	  record against one with no TLSA record (dane.go)
+//	1000 small deliveries at concurrency 20 over the slow link, clear
+//	  text and STARTTLS, without and with the session cache
+//	  (bin/qmail-scache): deliveries/s, CPU of every process by cgroup,
+//	  round trips and connections counted by the sink (reuse.go)
 //
 // The peers: smtp-sink and unbound from tests/real/setup (their rows are
 // skipped when they are not running), and servers of its own on loopback.
@@ -62,7 +66,7 @@ var (
 	dnsTCP  = flag.String("dns", "127.0.0.1:10053", "unbound of tests/real/setup")
 	rttN    = flag.Int("rtt", 9, "deliveries over the slow link")
 	rttMany = flag.Int("rttn", 200, "deliveries at concurrency 20 over the slow link")
-	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup, floor, mtasts or dane")
+	only    = flag.String("only", "", "run one part alone: throughput, sinks, memory, large, rtt, startup, floor, mtasts, dane or reuse")
 	delay   = flag.Duration("delay", 25*time.Millisecond, "one-way delay of the slow link")
 )
 
@@ -84,6 +88,8 @@ func mode(args []string) (int, bool) {
 		return fail("rawcopy", rawCopy(args[0], args[1]))
 	case *modeMany && len(args) == 3:
 		return fail("many", manyMode(args))
+	case *modeReuse && len(args) == 4:
+		return fail("reusehelper", reuseHelper(args))
 	case *modeServeQMTP && len(args) == 1:
 		ln, err := net.Listen("tcp", args[0])
 		if err != nil {
@@ -96,9 +102,16 @@ func mode(args []string) (int, bool) {
 		if err != nil {
 			return fail("serve", err)
 		}
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go func() {
+			for range usr1 {
+				fmt.Println(sinkStats())
+			}
+		}()
 		serveSMTP(ln, args[1])
 		return 0, true
-	case *modeRawCopy || *modeRawTLSCopy || *modeMany || *modeServe || *modeServeQMTP:
+	case *modeRawCopy || *modeRawTLSCopy || *modeMany || *modeReuse || *modeServe || *modeServeQMTP:
 		fmt.Fprintln(os.Stderr, "bench: a mode with the wrong number of arguments (bench -h)")
 		return 100, true
 	}
@@ -124,6 +137,7 @@ var (
 	modeRawCopy    = flag.Bool("rawcopy", false, "mode, ADDR FILE: copy FILE to the discard server at ADDR in 64 KiB blocks (the ceiling of the 100 MB rows)")
 	modeRawTLSCopy = flag.Bool("rawtlscopy", false, "mode, ADDR FILE: the same over TLS")
 	modeMany       = flag.Bool("many", false, "mode, N QMAILREMOTE MSG: N deliveries at concurrency 20 from inside the slow link's namespace (many.go)")
+	modeReuse      = flag.Bool("reusehelper", false, "mode, N QMAILREMOTE MSG SCACHE: N deliveries at concurrency 20 from inside the slow link's namespace, with the session cache SCACHE running (\"-\": none) (reuse.go)")
 	modeServe      = flag.Bool("serve", false, "mode, ADDR EXTENSIONS: an SMTP sink (in the slow link's namespace)")
 	modeServeQMTP  = flag.Bool("serveqmtp", false, "mode, ADDR: a QMTP sink (in the slow link's namespace)")
 )
@@ -208,12 +222,15 @@ func run() error {
 		{"memory", func() { b.memory(); b.memoryTLS(); b.memoryQMTP() }},
 		{"large", func() { b.large(); b.largeTLS(); b.largeQMTP() }},
 		{"rtt", func() { b.rtt(); b.rttTLS(); b.rttQMTP() }},
-		{"startup", b.startup}, {"floor", b.floor}, {"mtasts", b.mtasts}, {"dane", b.dane}} {
+		{"startup", b.startup}, {"floor", b.floor}, {"mtasts", b.mtasts}, {"dane", b.dane}, {"reuse", b.reuse}} {
 		if *only == "" || *only == p.name {
 			p.f()
 		}
 	}
 	b.print(started)
+	if len(failures) > 0 {
+		return fmt.Errorf("%d rows failed: %s", len(failures), strings.Join(failures, "; "))
+	}
 	return nil
 }
 

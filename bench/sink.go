@@ -18,6 +18,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,21 +37,53 @@ func serveSMTP(ln net.Listener, ext string) {
 }
 
 func smtpSession(c net.Conn, ext string) {
-	defer func() { c.Close() }() // c becomes the TLS connection after STARTTLS
+	fc := &flightConn{Conn: c}
+	c = fc
+	sinkConns.Add(1)
+	sinkOpen.Add(1)
+	// waited is the number of the client's flights that it waited on an
+	// answer to (see flightConn); last the flight last counted in it.
+	waited, last := 0, 0
+	note := func() {
+		if fc.flights != last {
+			waited++
+			last = fc.flights
+		}
+	}
+	defer func() {
+		sinkFlights.Add(int64(waited))
+		sinkOpen.Add(-1)
+		c.Close() // c becomes the TLS connection after STARTTLS
+	}()
 	t0 := time.Now()
 	r := bufio.NewReaderSize(c, 256<<10)
+	w := bufio.NewWriter(c)
 	chunkBuf := make([]byte, 256<<10) // BDAT chunks are read into it (discard)
-	say := func(s string) bool { _, err := io.WriteString(c, s); return err == nil }
-	if !say("220 bench.sink ESMTP\r\n") {
-		return
-	}
+	// Replies are written when the sink would wait for the client (its
+	// input is all read), before DATA's message, and before TLS and the
+	// end: as RFC 2920 asks of a server that offers PIPELINING, one write
+	// per batch of commands.
+	say := func(s string) { w.WriteString(s) }
+	flush := func() bool { return w.Flush() == nil }
+	say("220 bench.sink ESMTP\r\n")
 	for {
+		if r.Buffered() == 0 && !flush() {
+			return
+		}
 		line, err := r.ReadSlice('\n')
 		if err != nil {
 			return
 		}
 		trace(t0, "%q, %d bytes more buffered", line[:min(len(line), 20)], r.Buffered())
 		verb := string(bytes.ToUpper(line[:min(4, len(line))]))
+		if verb == "QUIT" {
+			// The client does not wait for 221: a QUIT that opens a
+			// flight of its own is no round trip of the delivery.
+			say("221 bye\r\n")
+			flush()
+			return
+		}
+		note()
 		switch verb {
 		case "EHLO":
 			rep := "bench.sink"
@@ -78,12 +111,14 @@ func smtpSession(c net.Conn, ext string) {
 			n, err := strconv.ParseInt(f[min(1, len(f)-1)], 10, 64)
 			if err != nil || len(f) > 3 {
 				say("501 syntax\r\n")
+				flush()
 				return
 			}
 			if !discard(r, n, chunkBuf) {
 				return
 			}
 			if len(f) == 3 {
+				sinkMessages.Add(1)
 				say("250 ok: discarded\r\n")
 			} else {
 				say("250 ok\r\n")
@@ -93,31 +128,73 @@ func smtpSession(c net.Conn, ext string) {
 				say("502 unknown command\r\n")
 				continue
 			}
-			if !say("220 go ahead\r\n") {
+			say("220 go ahead\r\n")
+			if !flush() {
 				return
 			}
 			tc := tls.Server(c, sinkTLS())
 			if tc.Handshake() != nil {
 				return
 			}
+			// the handshake's flights: the client's hello, its
+			// Finished (with or without the EHLO after it)
+			waited += fc.flights - last
+			last = fc.flights
 			trace(t0, "TLS handshake done")
 			c = tc
 			r = bufio.NewReaderSize(c, 256<<10)
+			w = bufio.NewWriter(c)
 		case "MAIL", "RCPT", "RSET", "NOOP":
 			say("250 ok\r\n")
 		case "DATA":
 			say("354 go ahead\r\n")
-			if !readData(r) {
+			if !flush() || !readData(r) {
 				return
 			}
+			sinkMessages.Add(1)
 			say("250 ok: discarded\r\n")
-		case "QUIT":
-			say("221 bye\r\n")
-			return
 		default:
 			say("502 unknown command\r\n")
 		}
 	}
+}
+
+// What the sink saw, over all its connections: sinkStats reports it.
+var sinkConns, sinkOpen, sinkMessages, sinkFlights atomic.Int64
+
+// flightConn counts the client's flights on a raw connection (below
+// TLS): a flight is what the client sends after the sink last wrote,
+// however many reads it takes. A client sends again after the sink
+// wrote only when it waited for that answer (SMTP with PIPELINING
+// included: RFC 2920's client waits at DATA, BDAT LAST, EHLO and
+// STARTTLS), so the flights are the round trips it waited for after the
+// greeting. One goroutine uses it.
+type flightConn struct {
+	net.Conn
+	wrote   bool
+	flights int
+}
+
+func (c *flightConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && (c.wrote || c.flights == 0) {
+		c.flights++
+		c.wrote = false
+	}
+	return n, err
+}
+
+func (c *flightConn) Write(p []byte) (int, error) {
+	c.wrote = true
+	return c.Conn.Write(p)
+}
+
+// sinkStats is the line the sink prints on SIGUSR1 (in -serve mode):
+// connections, those still open, messages taken (BDAT LAST or the final
+// dot answered 250), and the client's flights answered, summed over the
+// connections that ended.
+func sinkStats() string {
+	return fmt.Sprintf("%d %d %d %d", sinkConns.Load(), sinkOpen.Load(), sinkMessages.Load(), sinkFlights.Load())
 }
 
 // trace prints, with BENCH_DEBUG set, what the sink read and when (ms
