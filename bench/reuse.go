@@ -47,6 +47,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"qmail-remote-go/lib/scache"
 )
 
 var nReuse = flag.Int("reusen", 1000, "small messages per row of the reuse part")
@@ -77,9 +79,9 @@ func (b *bench) reuse() {
 		add(what("session cache"), "skipped", "no ip command (iproute2)")
 		return
 	}
-	scache := filepath.Join(b.bin, "qmail-scache")
-	if _, err := os.Stat(scache); err != nil {
-		scache = ""
+	daemon := filepath.Join(b.bin, "qmail-scache")
+	if _, err := os.Stat(daemon); err != nil {
+		daemon = ""
 	}
 	l, err := newLink(*delay)
 	if err != nil {
@@ -122,12 +124,12 @@ func (b *bench) reuse() {
 		}
 	}
 	for i, c := range cs {
-		if c.cache && scache == "" {
+		if c.cache && daemon == "" {
 			add(what(c.name), "skipped", "no bin/qmail-scache (make)")
 			continue
 		}
 		home := b.reuseHome(fmt.Sprintf("reuse-%d", i), c.server, c.cache)
-		c.r, err = b.reuseRow(c.sink, home, scache, c.cache)
+		c.r, err = b.reuseRow(c.sink, home, daemon, c.cache)
 		if err != nil {
 			failRow(what(c.name), err.Error())
 			continue
@@ -154,8 +156,8 @@ func (b *bench) reuse() {
 func (b *bench) reuseHome(name, server string, cache bool) string {
 	h := b.home(name, ":["+strings.Replace(server, ":", "]:", 1))
 	if cache {
-		os.MkdirAll(filepath.Join(h, "queue", "lock", "scache"), 0o700)
-		os.Chmod(filepath.Join(h, "queue", "lock", "scache"), 0o700)
+		os.MkdirAll(filepath.Join(h, scache.Dir), 0o700)
+		os.Chmod(filepath.Join(h, scache.Dir), 0o700)
 	}
 	return h
 }
@@ -264,7 +266,7 @@ func (r reuseResult) roundTrips() float64 {
 // reuseRow runs one row: *nReuse deliveries by the helper in the
 // client's namespace, in a cgroup of its own, with qmail-scache when
 // cache is set.
-func (b *bench) reuseRow(sink *sinkProc, home, scache string, cache bool) (r reuseResult, err error) {
+func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool) (r reuseResult, err error) {
 	before, err := sink.closed()
 	if err != nil {
 		return r, err
@@ -278,10 +280,10 @@ func (b *bench) reuseRow(sink *sinkProc, home, scache string, cache bool) (r reu
 		}
 	}
 	if !cache {
-		scache = "-"
+		daemon = "-"
 	}
 	self, _ := os.Executable()
-	cmd := exec.Command("ip", "netns", "exec", nsClient, self, "-reusehelper", strconv.Itoa(*nReuse), filepath.Join(b.bin, "qmail-remote"), b.small, scache)
+	cmd := exec.Command("ip", "netns", "exec", nsClient, self, "-reusehelper", strconv.Itoa(*nReuse), filepath.Join(b.bin, "qmail-remote"), b.small, daemon)
 	var stderr bytes.Buffer
 	cmd.Env, cmd.Stderr = b.env(home), io.MultiWriter(os.Stderr, &stderr)
 	if cgErr == nil {
@@ -334,12 +336,12 @@ func reuseHelper(args []string) error {
 	if err != nil || n < 1 {
 		return fmt.Errorf("-reusehelper: bad count %q", args[0])
 	}
-	qr, msg, scache := args[1], args[2], args[3]
+	qr, msg, prog := args[1], args[2], args[3]
 	var daemon *exec.Cmd
-	if scache != "-" {
-		sock := filepath.Join(os.Getenv("QMAILHOME"), "queue", "lock", "scache", "socket")
+	if prog != "-" {
+		sock := scache.Path() // under $QMAILHOME
 		os.Remove(sock)
-		daemon = exec.Command(scache)
+		daemon = exec.Command(prog)
 		daemon.Stderr = os.Stderr
 		if err := daemon.Start(); err != nil {
 			return err
@@ -351,7 +353,7 @@ func reuseHelper(args []string) error {
 			if i == 100 {
 				daemon.Process.Kill()
 				daemon.Wait()
-				return fmt.Errorf("%s made no socket %s in 5 s", scache, sock)
+				return fmt.Errorf("%s made no socket %s in 5 s", prog, sock)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
