@@ -72,6 +72,11 @@ func (r *rcheck) route() {
 		to = "address " + p.Route.Host
 	}
 	r.say("route: %s to %s port %d (%s)", proto, to, p.Route.Port, where(p.Route.Where, "no route line: the default"))
+	if p.Route.Proto == route.SMTP && p.Route.Port == tlspolicy.SMTPSPort && !p.SMTPS() {
+		// SMTPSTo: DANE and MTA-STS enforce start TLS at connect on
+		// port 465 whatever the '!' rule says; each candidate says.
+		r.say("route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS enforce decides (see the candidates)")
+	}
 	if p.TLS.Port != 0 && p.Route.Proto == route.SMTP {
 		r.say("route: port %d from %s", p.TLS.Port, p.TLS.Where)
 	}
@@ -205,6 +210,9 @@ func (r *rcheck) candidates() ([]plan.Candidate, int) {
 		mech, vars := p.TLSFor(c)
 		if mech != "" {
 			r.say("    TLS decided by %s", mech)
+		}
+		if p.SMTPSTo(c) && !p.SMTPS() {
+			r.say("    SMTPS: TLS from the first byte, under tlswrap -i")
 		}
 		if len(vars) > 0 {
 			r.say("    tlswrap: %s", strings.Join(vars, " "))

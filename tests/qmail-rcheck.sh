@@ -124,6 +124,45 @@ check "$(sed -n '/^MTA-STS/,$p' "$T/sts" | sed 's/until [0-9T:Z-]*/until DATE/')
   30 127.0.0.4 plain.test: dropped, MTA-STS enforce: the host matches no mx pattern of the policy (SPEC D31)
 exit 0"
 
+case_ 'port 465 under !*: SMTP for the route, SMTPS for the hosts DANE or MTA-STS enforce decides, as qmail-remote connects (plan.SMTPSTo)'
+home
+mkdir -p "$H/queue/lock/mtasts"
+{ echo "STSv1 one $(($(date +%s) + 86400))"; printf 'version: STSv1\nmode: enforce\nmx: *.sts.test\nmax_age: 86400\n'; } > "$H/queue/lock/mtasts/sts.test"
+echo 'sts.test::465' > "$C/smtproutes"
+echo '!*:' > "$C/tlsdestinations"
+dns 'sts.test AD
+sts.test MX 10 mx.test
+sts.test MX 20 mx2.sts.test
+_mta-sts.sts.test TXT v=STSv1; id=one
+mx.test AD
+mx.test A 127.0.0.2
+_465._tcp.mx.test TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+mx2.sts.test A 127.0.0.3
+other.test AD
+other.test MX 10 mx.test
+other.test MX 20 plain.test
+plain.test A 127.0.0.4'
+rc sts.test > "$T/sts"
+echo 'other.test::465' > "$C/smtproutes"
+rc other.test > "$T/other"
+stopdns
+check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^candidates\|^host\|^client' "$T/sts")" "route: SMTP to MX lookup of sts.test port 465 (control/smtproutes line 1)
+route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS enforce decides (see the candidates)
+  10 127.0.0.2 mx.test: timeout table unreadable: every address is tried
+    TLS decided by DANE
+    SMTPS: TLS from the first byte, under tlswrap -i
+  20 127.0.0.3 mx2.sts.test: timeout table unreadable: every address is tried
+    TLS decided by MTA-STS enforce
+    SMTPS: TLS from the first byte, under tlswrap -i
+exit 0"
+check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^candidates\|^host\|^client' "$T/other")" "route: SMTP to MX lookup of other.test port 465 (control/smtproutes line 1)
+route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS enforce decides (see the candidates)
+  10 127.0.0.2 mx.test: timeout table unreadable: every address is tried
+    TLS decided by DANE
+    SMTPS: TLS from the first byte, under tlswrap -i
+  20 127.0.0.4 plain.test: timeout table unreadable: every address is tried
+exit 0"
+
 case_ 'MTA-STS: a TXT id with no policy cached: a delivery would fetch it; qmail-rcheck writes nothing'
 home
 mkdir -p "$H/queue/lock/mtasts"
