@@ -7,7 +7,7 @@ DESTDIR =
 # folder of qmail-scache's socket (queue/lock/scache/, mode 0700).
 QMAILR = qmailr
 PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch qmail-scache
-TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd scachetool
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd scachetool scacherun
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0
@@ -96,7 +96,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker 
 	./lib/control:FuzzReadInt ./lib/route:FuzzSelect ./lib/report:FuzzParse \
 	./lib/report:FuzzWrite ./lib/literal:FuzzParse ./lib/addr:FuzzMangle \
 	./lib/addr:FuzzHasLineBreak ./lib/plan:FuzzParseCandidates \
-	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzSessionReports ./smtpclient:FuzzPipeliningSameReports \
+	./smtpclient:FuzzExtensions ./smtpclient:FuzzSession ./smtpclient:FuzzReused ./smtpclient:FuzzSessionReports ./smtpclient:FuzzPipeliningSameReports \
 	./lib/tlspolicy:FuzzSelect ./lib/tlspolicy:FuzzSelectCert ./lib/ucspitls:FuzzParse \
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \

@@ -371,45 +371,6 @@ func TestChannel(t *testing.T) {
 	}
 }
 
-// TestIdle: the zero-timeout check before RSET: an idle socket passes;
-// one with data waiting (an unsolicited 421) or at EOF, or a pipe whose
-// writer is gone, does not.
-func TestIdle(t *testing.T) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fds[0])
-	if !idle(fds[0]) {
-		t.Error("idle socket: not idle")
-	}
-	syscall.Write(fds[1], []byte("421 bye\r\n"))
-	if idle(fds[0]) {
-		t.Error("421 waiting: idle")
-	}
-	var buf [64]byte
-	syscall.Read(fds[0], buf[:])
-	if !idle(fds[0]) {
-		t.Error("read again: not idle")
-	}
-	syscall.Close(fds[1])
-	if idle(fds[0]) {
-		t.Error("EOF: idle")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if !idle(int(r.Fd())) {
-		t.Error("pipe: not idle")
-	}
-	w.Close()
-	if idle(int(r.Fd())) {
-		t.Error("pipe without writer: idle")
-	}
-}
-
 // FuzzReused: whatever a session from the cache answers, either nothing
 // on fd 1 and exit 113 (stale), or exit 0 and one K, Z or D, last; a
 // stale session never got more than the one batch (no QUIT, no body

@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"syscall"
 	"unsafe"
 )
@@ -41,5 +42,23 @@ func idle(fd int) bool {
 			continue
 		}
 		return e == 0 && n == 0
+	}
+}
+
+// keepInherited marks every descriptor above 2 close-on-exec, whatever
+// our parent left open without the flag: a detached tlswrap must hold
+// nothing but what it is handed (exec.Cmd's files, which stay open in
+// the child), or a reader of such a descriptor would wait for it.
+func keepInherited() {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
 	}
 }

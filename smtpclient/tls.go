@@ -290,6 +290,7 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 		defer null.Close()
 		h.cmd.Stderr = null
 		h.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		keepInherited()
 	}
 	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD),
 	// 10, 11 (TLS_CHAINFD).

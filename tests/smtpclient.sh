@@ -854,4 +854,22 @@ check "$out|$err" "
 exit 100|smtpclient: fatal: SESSION is not a session's state: scache: malformed record"
 unset SESSION
 
+case_ 'SESSIONFD that is not the cache: the put fails, QUIT as today, the K stands'
+SCENV="$SCDEF SESSIONFD=9 SESSIONKEY=k1"
+sc "$ehlo_chunk
+read
+read
+read
+read
+read
+read
+raw 250 ok\r\n250 ok\r\n
+send 250 queued" "$msg" a@x.test b@y.test 9> /dev/null
+check "$out" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued
+^@
+exit 0"
+check "$(tail -n 1 "$T/log" | show)" "QUIT^M"
+SCENV=$SCDEF
+
 finish
