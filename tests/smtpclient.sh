@@ -1,7 +1,10 @@
 # smtpclient alone, its fds 6/7 on fakepeer's pipes, a message file on fd 0.
 # Each case shows fd 1 (NUL as ^@) and the exit code, and the bytes the
-# client sent (fakepeer -o).
-# Requirements: bin/smtpclient, tests/bin/fakepeer.
+# client sent (fakepeer -o). The last cases run it with a real
+# qmail-scache and fakepeer -l on loopback (sessions from the cache and
+# back, the detached tlswrap).
+# Requirements: bin/smtpclient, bin/tlswrap, bin/qmail-scache, tests/bin/fakepeer,
+# scacherun, mkcerts; /proc.
 # Not tested here: TCP sockets (tcpclient.sh), qmail-remote (its own suite).
 . "$(dirname "$0")/lib.sh"
 
@@ -871,5 +874,181 @@ Remote host said: 250 queued
 exit 0"
 check "$(tail -n 1 "$T/log" | show)" "QUIT^M"
 SCENV=$SCDEF
+
+# With a real qmail-scache: tests/bin/scacherun plays qmail-remote's
+# part (a session from the cache on fds 6/7 and SESSION, or a fresh
+# connection to fakepeer -l; the cache on fd 12 as SESSIONFD, the key in
+# SESSIONKEY). The cache closes no session by itself here (sessionidle
+# 300); its SIGTERM at the end sends QUIT to what it still holds.
+H=$T/home
+mkdir -p "$H/control" "$H/queue/lock/scache"
+chmod 700 "$H/queue/lock/scache"
+echo 300 > "$H/control/sessionidle"
+QMAILHOME=$H
+export QMAILHOME
+"$BIN/qmail-scache" 2> "$T/cache.log" &
+cachepid=$!
+# waitfor CMD...: runs CMD until it succeeds, 20 seconds at most (a
+# bound for a loaded machine, not an assertion: the check after it
+# fails when CMD never did).
+waitfor() {
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -ge 400 ] && return 1
+		sleep 0.05
+	done
+}
+waitfor grep -q listening "$T/cache.log"
+# run KEY [-c PORT] ARGS: scacherun and smtpclient with SCENV; fd 1 and
+# fd 2 read to their end as qmail-remote reads a stage's, the exit code
+# after them. The marker SCTEST finds our tlswrap in /proc.
+run() {
+	key=$1
+	shift
+	out=$({
+		env -u HELOHOST -u TCPREMOTEIP -u TIMEOUTREMOTE $SCENV SCTEST="$T" \
+			"$TBIN/scacherun" "$@" "$key" "$BIN/smtpclient" a@x.test b@y.test < "$T/msg" 2>&1
+		echo "exit $?"
+	} | show)
+	out=$(printf '%s\n' "$out" | sed 's/opened [0-9]* s ago/opened N s ago/')
+}
+printf "$msg" > "$T/msg"
+# serve LOG SCRIPT: fakepeer -l for one connection (listen, lib.sh).
+serve() {
+	printf '%s\n' "$2" > "$T/peer.script"
+	listen 127.0.0.1:0 "$1" "$T/peer.script"
+}
+# The lines of a fresh batch (MAIL, RCPT, BDAT LAST and the message's
+# three), and of a batch of a session from the cache (RSET first).
+batch='read
+read
+read
+read
+read
+read'
+rbatch="read
+$batch"
+c_size=$(printf '%s\n' "$c_bdat" | sed 's/^MAIL FROM:<a@x.test>/& SIZE=18/')
+mkcerts_dir=$T/certs
+"$TBIN/mkcerts" "$mkcerts_dir" > /dev/null || echo "mkcerts failed"
+
+case_ 'cache, clear text: K, then the session goes back instead of QUIT; the next run gets it and says so'
+serve "$T/wire" "$ehlo_chunk
+$batch
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+$rbatch
+raw 250 reset\r\n250 ok\r\n250 ok\r\n
+send 250 queued 2
+read"
+run kc -c "$port"
+check "$out" "scacherun: fresh
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued 1
+^@exit 0"
+SCENV="$SCDEF SESSIONMESSAGES=2" run kc
+check "$out" "scacherun: session
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued 2
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0"
+wait $peerpid
+check "$(show < "$T/wire")" "EHLO helo.test^M
+$(printf '%s\n' "$c_size" | sed 1d)
+$c_size
+QUIT^M"
+
+case_ 'cache, STARTTLS: tlswrap runs on detached, holding only its pipes and the socket, not fd 1 or 2 of the delivery'
+serve "$T/wire2" "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+read
+send 220 go ahead
+tls $mkcerts_dir/server.pem $mkcerts_dir/server.key
+read
+send 250-mx.test
+send 250-PIPELINING
+send 250 CHUNKING
+$batch
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+$rbatch
+raw 250 reset\r\n250 ok\r\n250 ok\r\n
+send 250 queued 2
+read"
+run kt -c "$port"
+# Here fds 1 and 2 of the stage have reached their end: tlswrap holds
+# neither, or run would still be waiting for it.
+tw=
+for p in /proc/[0-9]*; do
+	[ "$(readlink "$p/exe" 2> /dev/null)" = "$BIN/tlswrap" ] &&
+		tr '\0' '\n' < "$p/environ" 2> /dev/null | grep -qx "SCTEST=$T" && tw=${p#/proc/}
+done
+check "$out" "scacherun: fresh
+r^@K127.0.0.1 TLS transmitted message accepted.
+Remote host said: 250 queued 1
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
+^@exit 0"
+# Its descriptors as types (Go's own epoll and eventfd left out), and
+# its session: its own (setsid), not the stage's.
+fds=$(for f in /proc/$tw/fd/*; do
+	l=$(readlink "$f") || continue
+	case $l in anon_inode:*) continue ;; esac
+	printf '%s %s\n' "${f##*/}" "${l%%:*}"
+done | sort -n | awk '$1 <= 2 { print; next } { print "other", $2 }')
+check "${tw:+alive}|$fds|$(awk '{ print ($6 == $1) }' "/proc/$tw/stat")" "alive|0 pipe
+1 pipe
+2 /dev/null
+other socket|1"
+SCENV="$SCDEF SESSIONMESSAGES=2" run kt
+check "$out" "scacherun: session
+r^@K127.0.0.1 TLS transmitted message accepted.
+Remote host said: 250 queued 2
+TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0"
+wait $peerpid
+check "$(show < "$T/wire2")" "EHLO helo.test^M
+STARTTLS^M
+EHLO helo.test^M
+$(printf '%s\n' "$c_bdat" | sed 1d)
+$c_bdat
+QUIT^M"
+
+case_ 'cache: a session whose server answers RSET with 421: exit 113, nothing on fd 1 or 2, no QUIT'
+serve "$T/wire3" "$ehlo_chunk
+$batch
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+$rbatch
+send 421 4.4.2 closing"
+run k4 -c "$port"
+run k4
+check "$out" "scacherun: session
+exit 113"
+wait $peerpid
+check "$(tail -n 7 "$T/wire3" | show)" "$c_size"
+
+case_ 'cache, the last message a session may carry (SESSIONMESSAGES): QUIT, not handed back'
+serve "$T/wire4" "$ehlo_chunk
+$batch
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+read"
+SCENV="$SCDEF SESSIONMESSAGES=1" run k5 -c "$port"
+wait $peerpid
+check "$out|$(tail -n 1 "$T/wire4" | show)" "scacherun: fresh
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued 1
+^@exit 0|QUIT^M"
+run k5
+check "$out" "scacherun: fresh
+smtpclient: fatal: unable to use network fds 6/7: fd 6: bad file descriptor
+exit 111"
+
+kill $cachepid
+wait $cachepid
 
 finish
