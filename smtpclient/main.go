@@ -79,7 +79,10 @@ func run(args []string) int {
 			s.stale("the server closed it or spoke while it was idle")
 			return handoff.ExitStale
 		}
-		s.resume()
+		if why := s.resume(); why != "" {
+			s.stale(why)
+			return handoff.ExitStale
+		}
 	}
 	var code int
 	var diag string

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"qmail-remote-go/lib/handoff"
@@ -82,8 +84,11 @@ func (s *session) cacheSettings() error {
 
 // resume takes over the state of a session from the cache: its EHLO
 // keywords, and TLS from tlswrap's block of back then (the pipes on
-// fds 6/7 lead to the tlswrap that still runs it).
-func (s *session) resume() {
+// fds 6/7 lead to the tlswrap that still runs it). It returns why the
+// session will not do for this delivery ("" when it will): the key
+// should have kept such a session away, but clear text under TLS=must,
+// or a session without our AUTH, is never used on its word.
+func (s *session) resume() string {
 	st := s.cache.from
 	s.ext = st.Ext
 	if s.ext == nil {
@@ -94,6 +99,15 @@ func (s *session) resume() {
 		s.tlsLine = tlsLine(st.TLS, s.mech, s.level == tlsMust)
 		s.verifies = checked(st.TLS["TLSWRAP_VERIFY"])
 	}
+	switch {
+	case s.level == tlsMust && !s.tlsOn:
+		return "clear text, but TLS is must"
+	case s.runAuth != nil:
+		return "AUTH is due, and a session from the cache never authenticated"
+	}
+	s.trace.Note(fmt.Sprintf("a session from the cache: message %d, opened %d s ago; %s",
+		st.Count+1, max(s.now().Unix()-st.Born, 0), strings.TrimSuffix(cmp.Or(s.tlsLine, "clear text\n"), "\n")))
+	return ""
 }
 
 // now is the time, which the tests set.

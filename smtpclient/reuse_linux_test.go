@@ -84,7 +84,9 @@ func TestHandBackRecord(t *testing.T) {
 	s.cache = reuse{from: state(extChunk, nil), keep: keep, key: "k9", messages: 100, lifetime: 300,
 		now: func() time.Time { return time.Unix(t0, 0) }}
 	s.cache.born = born
-	s.resume()
+	if why := s.resume(); why != "" {
+		t.Fatal(why)
+	}
 	if exit, _ := s.run("a@x.test", []string{"b@y.test"}); exit != 0 || strings.Contains(cl.String(), "QUIT") {
 		t.Fatalf("exit %d, sent %q", exit, cl.String())
 	}

@@ -88,7 +88,9 @@ func (c cached) run(t *testing.T) (client, out string, exit int) {
 	}
 	if c.from != nil {
 		s.cache.born = c.from.Born
-		s.resume()
+		if why := s.resume(); why != "" {
+			t.Fatalf("resume: %s", why)
+		}
 	}
 	if c.setup != nil {
 		c.setup(s)
@@ -193,7 +195,9 @@ func TestReusedWriteFails(t *testing.T) {
 	s := &session{r: bufio.NewReader(strings.NewReader("")), w: bufio.NewWriter(&limitWriter{}),
 		msg: strings.NewReader(message), out: &o, ip: "192.0.2.1", helo: "helo.test"}
 	s.cache.from = state(extLock, nil)
-	s.resume()
+	if why := s.resume(); why != "" {
+		t.Fatal(why)
+	}
 	if exit, diag := s.run("a@x.test", []string{"b@y.test"}); exit != handoff.ExitStale || diag != "" || o.Len() != 0 {
 		t.Errorf("exit %d %q, reports %q", exit, diag, o.String())
 	}
@@ -225,6 +229,42 @@ func TestReusedReports(t *testing.T) {
 	_, out, _ = cached{server: hi + ehloChunk + "250 ok\r\n250 ok\r\n250 queued\r\n", keep: &putter{}}.run(t)
 	if out != "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 queued\n\x00" {
 		t.Errorf("fresh: %q", out)
+	}
+}
+
+// TestResume: a session from the cache is used only when it fits:
+// never clear text under TLS=must, never when AUTH is due.
+func TestResume(t *testing.T) {
+	tls := map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "C", "TLSWRAP_VERIFY": "certificate verified for mx.test"}
+	for _, tt := range []struct {
+		name  string
+		level string
+		tls   map[string]string
+		auth  bool
+		ok    bool
+	}{
+		{"clear, try", tlsTry, nil, false, true},
+		{"TLS, must", tlsMust, tls, false, true},
+		{"clear, must", tlsMust, nil, false, false},
+		{"TLS, AUTH due", tlsTry, tls, true, false},
+	} {
+		s := &session{level: tt.level}
+		s.cache.from = state(extChunk, tt.tls)
+		if tt.auth {
+			s.runAuth = func([]string) (int, []byte) { return 0, nil }
+		}
+		if why := s.resume(); (why == "") != tt.ok {
+			t.Errorf("%s: %q", tt.name, why)
+		}
+		if s.tlsOn != (tt.tls != nil) || len(s.ext) != 3 {
+			t.Errorf("%s: TLS %v, ext %q", tt.name, s.tlsOn, s.ext)
+		}
+	}
+	s := &session{level: tlsMust, mech: "MTA-STS enforce"}
+	s.cache.from = state(extChunk, tls)
+	s.resume()
+	if s.tlsLine != "TLS: TLSv1.3 C; MTA-STS enforce: certificate verified for mx.test\n" || !s.verifies {
+		t.Errorf("TLS line %q, verifies %v", s.tlsLine, s.verifies)
 	}
 }
 

@@ -850,6 +850,14 @@ env -u TIMEOUTREMOTE HELOHOST=helo.test TCPREMOTEIP=127.0.0.1 "$BIN/smtpclient" 
 	< "$T/msg" 6< "$T/said" 7> "$T/log" > "$T/out" 2>&1
 check "$? $(show < "$T/out")|$(show < "$T/log")" "113 |"
 
+case_ 'SESSION in clear text under TLS=must: stale before a byte is sent (the key should have kept it away)'
+SCENV="$SCDEF TLS=must"
+sc 'read
+send 250 ok' "$msg" a@x.test b@y.test
+check "$out|$err|$wire" "
+exit 113||"
+SCENV=$SCDEF
+
 case_ 'SESSION that is not a state: usage, exit 100'
 export SESSION='hello'
 sc 'read' "$msg" a@x.test b@y.test
