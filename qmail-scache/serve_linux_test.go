@@ -193,3 +193,51 @@ func TestAlive(t *testing.T) {
 	}
 	srv.Close()
 }
+
+// BenchmarkPutGet: one put and one get through the whole cache (its
+// socket, a client of lib/scache, the loop, the watcher), one
+// descriptor a session: what the cache adds to a delivery.
+func BenchmarkPutGet(b *testing.B) {
+	w, err := newWatcher()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := newCache(time.Minute, 1000, w, &logger{w: io.Discard})
+	path := b.TempDir() + "/socket"
+	l, err := listen(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go w.run(c.dead)
+	go c.accept(l)
+	go c.loop(make(chan os.Signal))
+	cl, err := scache.Dial(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer scache.CloseFDs(fds[:])
+	st := scache.State{Born: time.Now().Unix(), Count: 1, Ext: map[string]string{"PIPELINING": "", "SIZE": "10240000", "8BITMIME": "", "CHUNKING": ""}}
+	exp := time.Now().Unix() + 3600
+	for b.Loop() {
+		fd, err := syscall.Dup(fds[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := os.NewFile(uintptr(fd), "session")
+		if err := cl.Put("k", scache.ProtoSMTP, exp, st, f); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		s, err := cl.Get("k")
+		if err != nil || s == nil {
+			b.Fatal(s, err)
+		}
+		s.Close()
+	}
+}
