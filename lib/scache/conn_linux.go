@@ -83,6 +83,20 @@ func FromFD(fd int) *Client {
 // Get asks for an idle session made under key: nil and no error when
 // the cache has none. The descriptors of a session are close-on-exec.
 func (c *Client) Get(key string) (*Session, error) {
+	s, err := c.get(key)
+	if err != nil {
+		// An answer that comes late would be read as the answer to the
+		// next question, and hand a session to the wrong key: a
+		// connection that failed once is used no more.
+		c.Close()
+	}
+	return s, err
+}
+
+func (c *Client) get(key string) (*Session, error) {
+	if c.fd < 0 {
+		return nil, errClosed
+	}
 	if err := c.send(Record{Kind: KindGet, Fields: []Field{{"key", key}}}, nil); err != nil {
 		return nil, err
 	}
@@ -102,6 +116,8 @@ func (c *Client) Get(key string) (*Session, error) {
 	closeAll(files)
 	return nil, errMalformed
 }
+
+var errClosed = errors.New("scache: the connection to the cache is closed")
 
 // Put hands a session back: its descriptors (one socket, or the read
 // and the write end of the pipes to its tlswrap), made under key, to be

@@ -128,6 +128,38 @@ func TestGetTimeout(t *testing.T) {
 	}
 }
 
+// An answer that comes after the client gave up is never taken as the
+// answer to its next question (a session for k1 handed to k2): a Get
+// that failed closes the connection, and the next fails.
+func TestGetLateAnswer(t *testing.T) {
+	late := make(chan struct{})
+	r, w, _ := os.Pipe()
+	defer w.Close()
+	path := listen(t, func(fd int) {
+		Recv(fd)
+		<-late
+		b, _ := Record{Kind: KindSession, Fields: State{Born: 1, Count: 1}.Fields()}.Marshal()
+		Send(fd, b, []*os.File{r})
+		r.Close()
+		Recv(fd) // the second get, if it comes: the socket stays open till then
+	})
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if s, err := c.Get("k1"); s != nil || err == nil {
+		t.Fatalf("Get = %v, %v", s, err)
+	}
+	close(late)
+	if s, err := c.Get("k2"); s != nil || err == nil {
+		t.Fatalf("the second Get = %v, %v", s, err)
+	}
+	if err := c.Put("k2", ProtoSMTP, 1, State{}, w); err == nil {
+		t.Error("a Put on the closed connection worked")
+	}
+}
+
 // A cache that dies after the request: an error, no session.
 func TestGetEOF(t *testing.T) {
 	path := listen(t, func(fd int) { Recv(fd) })
