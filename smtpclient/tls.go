@@ -295,13 +295,11 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	// fds 3 (notify), 4, 5, 6 and 7 (the network), 8, 9 (KEYPASSFD),
 	// 10, 11 (TLS_CHAINFD).
 	h.cmd.ExtraFiles = []*os.File{notify[1], nil, nil, r6, w7, nil, h.keyPass, nil, h.chain}
+	h.cmd.Env = wrapEnv()
 	if h.keyPass != nil {
-		h.cmd.Env = append(os.Environ(), "KEYPASSFD="+strconv.Itoa(handoff.KeyPassFD)) // exec keeps the last of a name
+		h.cmd.Env = append(h.cmd.Env, "KEYPASSFD="+strconv.Itoa(handoff.KeyPassFD)) // exec keeps the last of a name
 	}
 	if h.chain != nil {
-		if h.cmd.Env == nil {
-			h.cmd.Env = os.Environ()
-		}
 		h.cmd.Env = append(h.cmd.Env, "TLS_CHAINFD=11")
 	}
 	reclaim, err := fdio.Start(h.cmd, r6, w7)
@@ -334,6 +332,10 @@ func (h *helperSide) start() (io.ReadWriter, map[string]string) {
 	h.net.Close() // tlswrap owns the socket now
 	return h.ch, env
 }
+
+// wrapEnv is tlswrap's environment: ours, less the session cache's
+// variables (handoff.Strip), which are ours alone.
+func wrapEnv() []string { return handoff.Strip(os.Environ(), handoff.Helper) }
 
 // finish closes our ends (tlswrap sends close_notify and ends) and
 // waits a little for it: QUIT is not waited for, but should leave.

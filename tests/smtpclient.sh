@@ -967,7 +967,7 @@ $(printf '%s\n' "$c_size" | sed 1d)
 $c_size
 QUIT^M"
 
-case_ 'cache, STARTTLS: tlswrap runs on detached, holding only its pipes and the socket, not fd 1 or 2 of the delivery'
+case_ 'cache, STARTTLS: tlswrap runs on detached, holding only its pipes and the socket, not fd 1 or 2 of the delivery, nor the SESSION variables'
 serve "$T/wire2" "send 220 mx.test ESMTP
 read
 send 250-mx.test
@@ -1010,6 +1010,7 @@ check "${tw:+alive}|$fds|$(awk '{ print ($6 == $1) }' "/proc/$tw/stat")" "alive|
 1 pipe
 2 /dev/null
 other socket|1"
+check "$(tr '\0' '\n' < "/proc/$tw/environ" | grep -c '^SESSION')" 0
 SCENV="$SCDEF SESSIONMESSAGES=2" run kt
 check "$out" "scacherun: session
 r^@K127.0.0.1 TLS transmitted message accepted.

@@ -53,6 +53,7 @@ const (
 	Stage   Child = 1 << iota // a stage qmail-remote or qmail-rcheck starts (lib/plan.StageEnv)
 	Auth                      // authclient, started by smtpclient
 	Wrapped                   // the program tlswrap runs (s6's -z)
+	Helper                    // tlswrap -d, started by smtpclient for STARTTLS
 )
 
 // stripped is the one list of what a child must not inherit from its
@@ -82,7 +83,7 @@ var stripped = []struct {
 	{"AUTHFD", false, Stage | Auth},
 	{"AUTH", true, Stage},
 	// A reused session and the way back to qmail-scache (smtpclient.8).
-	{"SESSION", true, Stage | Auth | Wrapped},
+	{"SESSION", true, Stage | Auth | Wrapped | Helper},
 	// Our own connection.
 	{"TCP", true, Stage},
 	{"PROTO", false, Stage},

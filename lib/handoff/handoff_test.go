@@ -53,3 +53,14 @@ func TestStrip(t *testing.T) {
 		}
 	}
 }
+
+// TestStripHelper: tlswrap -d keeps smtpclient's environment but the
+// session cache's variables (a detached tlswrap outlives the delivery).
+func TestStripHelper(t *testing.T) {
+	env := []string{"PATH=/bin", "SESSION=born 1\n", "SESSIONFD=12", "SESSIONKEY=k", "SESSIONMESSAGES=100",
+		"TLS_VERIFY=name", "TLS_NAMES=mx.test", "KEYPASSFD=9", "CERTFILE=c", "SSL_CERT_FILE=f"}
+	want := []string{"PATH=/bin", "TLS_VERIFY=name", "TLS_NAMES=mx.test", "KEYPASSFD=9", "CERTFILE=c", "SSL_CERT_FILE=f"}
+	if got := Strip(env, Helper); !slices.Equal(got, want) {
+		t.Errorf("Strip(Helper) = %q, want %q", got, want)
+	}
+}
