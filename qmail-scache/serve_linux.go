@@ -266,7 +266,9 @@ func (c *cache) loop(stop <-chan os.Signal) os.Signal {
 				c.closeAll([]*session{e}, true, &c.evicted)
 			}
 			if c.t.byID[s.id] == s && !c.w.add(s) {
-				c.closeAll([]*session{c.t.drop(s.id)}, true, &c.deadClosed)
+				// Not a socket or a pipe (epoll refuses regular files):
+				// no session, nothing to say QUIT to.
+				c.closeAll([]*session{c.t.drop(s.id)}, false, &c.deadClosed)
 			}
 		case id := <-c.dead:
 			if s := c.t.drop(id); s != nil {

@@ -152,6 +152,32 @@ func TestLoopDead(t *testing.T) {
 	}
 }
 
+// TestLoopUnwatchable: descriptors epoll cannot watch (a regular
+// file) are no session: closed at once, nothing written to them.
+func TestLoopUnwatchable(t *testing.T) {
+	c, stop := running(t, time.Hour, 1000)
+	f, err := os.CreateTemp(t.TempDir(), "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.puts <- &session{id: c.nextID.Add(1), key: "k", proto: scache.ProtoSMTP, expires: time.Now().Unix() + 3600, fds: []int{fd}}
+	if s := c.getOne("k"); s != nil {
+		t.Error("a regular file handed out as a session")
+	}
+	stop()
+	if c.deadClosed != 1 {
+		t.Errorf("%d closed as dead, want 1", c.deadClosed)
+	}
+	if fi, err := f.Stat(); err != nil || fi.Size() != 0 {
+		t.Errorf("the file got %d bytes, %v", fi.Size(), err)
+	}
+}
+
 // TestLoopStop: stopping QUITs every session held.
 func TestLoopStop(t *testing.T) {
 	c, stop := running(t, time.Hour, 1000)

@@ -142,6 +142,18 @@ $2 count 1
 $1 count 1
 none"
 
+case_ 'a client that holds its connection (as qmail-remote does for a whole delivery) holds up no other'
+rm -f "$T/hold.in"
+mkfifo "$T/hold.in"
+"$S" get -hold k5 < "$T/hold.in" > "$T/hold.out" &
+holdpid=$!
+exec 6> "$T/hold.in"
+waitfor test -s "$T/hold.out"
+n=$("$S" put k5 "$port")
+check "$(cat "$T/hold.out") $("$S" get k5)" "none $n count 1"
+exec 6>&-
+wait $holdpid
+
 case_ 'a get and a put on one connection, as qmail-remote and smtpclient use it'
 n=$("$S" put k6 "$port")
 check "$("$S" get -back k6)" "$n count 1"

@@ -9,7 +9,7 @@
 //
 //	scachetool peer LOG
 //	scachetool put [-2] [-n N] [-expires S] [-proto P] KEY PORT
-//	scachetool get [-back] KEY
+//	scachetool get [-back] [-hold] KEY
 //	scachetool raw [-c PORT] [-exit] RECORD
 //
 // peer listens on 127.0.0.1:0, prints the port alone on the first line
@@ -37,7 +37,9 @@
 // the cache handed over) and the state's count; then it closes the
 // session, or with -back hands it back on the same connection with the
 // count plus one, as smtpclient does on the SESSIONFD qmail-remote got
-// its session on. An error prints "error: " and the reason, exit 111.
+// its session on. With -hold it keeps its connection to the cache open
+// until its stdin reaches end of file, as qmail-remote does for the
+// whole of its delivery. An error prints "error: " and the reason, exit 111.
 //
 // raw connects to the cache's socket without checking who listens, sends
 // RECORD (\n stands for a newline) in one message, with the descriptor
@@ -85,7 +87,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: scachetool peer LOG | put [-2] [-n N] [-expires S] [-proto P] KEY PORT | get [-back] KEY | raw [-c PORT] [-exit] RECORD")
+	fmt.Fprintln(os.Stderr, "usage: scachetool peer LOG | put [-2] [-n N] [-expires S] [-proto P] KEY PORT | get [-back] [-hold] KEY | raw [-c PORT] [-exit] RECORD")
 	os.Exit(100)
 }
 
@@ -262,6 +264,7 @@ func relay() {
 func get(args []string) {
 	fs := flag.NewFlagSet("get", flag.ExitOnError)
 	back := fs.Bool("back", false, "hand it back")
+	hold := fs.Bool("hold", false, "keep the connection till stdin ends")
 	fs.Parse(args)
 	if fs.NArg() != 1 {
 		usage()
@@ -276,6 +279,9 @@ func get(args []string) {
 	}
 	if s == nil {
 		fmt.Println("none")
+		if *hold {
+			io.Copy(io.Discard, os.Stdin)
+		}
 		return
 	}
 	if _, err := s.Write().Write([]byte("NOOP\r\n")); err != nil {
@@ -296,6 +302,9 @@ func get(args []string) {
 		}
 	}
 	s.Close()
+	if *hold {
+		io.Copy(io.Discard, os.Stdin)
+	}
 }
 
 func raw(args []string) {
