@@ -4,6 +4,8 @@
 # reached through qmail-remote's test-only QMAILREMOTE_MTASTS_PORT) and
 # an SMTP peer (fakepeer -l on 127.0.0.2) with certificates from
 # tests/bin/mkcerts. SSL_CERT_FILE makes the test CA the "system" roots.
+# Each case waits for its peers after qmail-remote ends (waitpeer): a peer
+# that was never connected to fails the case within 20 s.
 # The domain is wild.test (its policy host mta-sts.wild.test matches the
 # certificate's *.wild.test); its MX is mx.test. Deliveries go by MX to
 # the peer's port through smtproutes ".test::PORT" (an MX lookup with a
@@ -110,6 +112,37 @@ send 221 bye'
 plain="send 220 mx.test ESMTP
 $rest"
 
+# waitpeer NAME...: waits for the peers of the case ($webpid, $smtppid),
+# which qmail-remote has finished with by then, and fails the case when
+# one ended other than 0 (fakepeer exits 100 when the client did not
+# send what its script expects) or was never connected to: such a peer
+# would listen on for 120 s (fakepeer's bound on accept). The 20 s it is
+# given bounds the suite, not qmail-remote, which has exited already.
+waitpeer() {
+	rm -f "$T/stuck"
+	wp_pids=
+	for wp_n in "$@"; do eval "wp_pids=\"\$wp_pids \$${wp_n}pid\""; done
+	(
+		trap 'kill $wp_s 2> /dev/null; exit 0' TERM
+		sleep 20 &
+		wp_s=$!
+		wait $wp_s
+		touch "$T/stuck"
+		kill $wp_pids
+	) > /dev/null 2>&1 &
+	wp_dog=$!
+	wp_bad=
+	for wp_n in "$@"; do
+		eval "wait \$${wp_n}pid" 2> /dev/null
+		wp_rc=$?
+		[ "$wp_rc" = 0 ] || wp_bad="$wp_bad $wp_n peer: exit $wp_rc"
+	done
+	kill $wp_dog 2> /dev/null
+	wait $wp_dog 2> /dev/null
+	[ -f "$T/stuck" ] && wp_bad="$wp_bad (still listening 20 s after qmail-remote ended: never connected to)"
+	check "peers:$wp_bad" "peers:"
+}
+
 printf 'Subject: mta-sts\n\nhello\n' > "$T/msg"
 qr() {
 	QMAILHOME=$H "$BIN/qmail-remote" wild.test s@x.test r@wild.test < "${MSG:-$T/msg}" 2> "$T/qr.err" | show
@@ -134,7 +167,7 @@ web "$(policy enforce mx.test)"
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $webpid $smtppid
+waitpeer web smtp
 check "$(cache)" 'STSv1 one EXP
 version: STSv1
 mode: enforce
@@ -146,14 +179,14 @@ noweb
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $smtppid
+waitpeer smtp
 
 case_ 'enforce, cached: a certificate without the MX name is a mandatory-TLS failure naming MTA-STS and the host'
 smtp "$(starttls wrongname.pem)"
 check "$(qr)" "ZMTA-STS: Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
 the certificate holds other.test; wanted mx.test
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'enforce, cached: no STARTTLS offered: Z, no clear text'
 smtp 'send 220 mx.test ESMTP
@@ -163,7 +196,7 @@ read
 send 221 bye'
 check "$(qr)" "ZMTA-STS: I wasn't able to negotiate a TLS connection with: mx.test. (#4.4.1)
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'D32: TLS-Required: No in the header turns enforcement off: the wrong certificate is taken'
 printf 'Subject: x\nTLS-required:\n no\n\nhello\n' > "$T/msg2"
@@ -173,14 +206,14 @@ check "$(MSG=$T/msg2 qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; TLS-Required: No (MTA-STS enforce not applied)
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'no TXT record: the unexpired cached policy still applies'
 dns ''
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $smtppid
+waitpeer smtp
 
 case_ 'a changed id with a failed refetch (404): the cached policy is kept and used'
 dns 'v=STSv1; id=two'
@@ -191,7 +224,7 @@ close'
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $webpid $smtppid
+waitpeer web smtp
 check "$(cache | head -1)" 'STSv1 one EXP'
 
 case_ 'a changed id refetches: the new policy (none) replaces the cached one'
@@ -202,7 +235,7 @@ check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 check "$(cache)" 'STSv1 two EXP
 version: STSv1
 mode: none
@@ -214,7 +247,7 @@ dns 'v=STSv1; id=three'
 web "$(policy enforce other.test '*.wild.test')"
 check "$(qr)" "ZMTA-STS: no MX host of wild.test matches its policy. (#4.7.5)
 ^@"
-wait $webpid
+waitpeer web
 
 case_ 'enforce, an MX the policy does not list but with DANE-EE (signed): DANE wins, delivered with its check alone'
 home
@@ -232,7 +265,7 @@ check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; DANE-EE 3 1 1 matched for mx.test
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'enforce, the same unlisted DANE host whose record matches nothing: Z from DANE, never clear text'
 stopdns
@@ -242,7 +275,7 @@ dns 'v=STSv1; id=dane' "wild.test AD
 mx.test AD
 _$port._tcp.mx.test TLSA 3 1 1 $(cat "$K/ca.tlsa201")"
 check "$(qr | head -1)" "ZDANE: the certificate of mx.test matches none of its TLSA records. (#4.7.5)"
-wait $smtppid
+waitpeer smtp
 
 case_ 'testing: delivered as without a policy; the TLS line says what enforce would have refused (the name)'
 home
@@ -254,7 +287,7 @@ check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; MTA-STS testing: would have failed: the certificate holds none of: mx.test
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'testing, cached: a good certificate: the TLS line says enforce would have passed'
 smtp "$(starttls server.pem)
@@ -263,7 +296,7 @@ check "$(qr)" "r^@K127.0.0.2 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked; MTA-STS testing: certificate verified for mx.test
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'testing, cached: no STARTTLS: delivered in clear text, the report says enforce would have refused'
 smtp "$plain"
@@ -271,7 +304,7 @@ check "$(qr)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 TLS: none; MTA-STS testing: would have failed: no STARTTLS
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'testing: an MX host the policy does not list: delivered, the report says so'
 home
@@ -284,7 +317,7 @@ Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; certificate not checked
 MTA-STS testing: would have failed: mx.test matches no mx pattern of the policy
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'a redirect is not followed: no policy, delivered as without one, nothing cached'
 home
@@ -297,7 +330,7 @@ smtp "$plain"
 check "$(qr)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 check "$(cache)" 'no cache file'
 
 case_ 'a slow policy server: the fetch gives up within timeoutremote, delivered as without a policy'
@@ -310,7 +343,7 @@ check "$(qr)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 ^@"
 kill $webpid 2> /dev/null
-wait $smtppid
+waitpeer smtp
 check "$(cache)" 'no cache file'
 
 case_ 'a policy host with a certificate for another name: no policy'
@@ -322,7 +355,7 @@ smtp "$plain"
 check "$(qr)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'a broken cache directory (a file) never fails a delivery: fetched and enforced each time'
 home
@@ -332,7 +365,7 @@ web "$(policy enforce mx.test)"
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'an unreadable, malformed cache file is no cache: fetched again, and replaced'
 home
@@ -341,7 +374,7 @@ web "$(policy enforce mx.test)"
 smtp "$(starttls server.pem)
 $rest"
 check "$(qr)" "$K_TLS"
-wait $webpid $smtppid
+waitpeer web smtp
 check "$(cache | head -1)" 'STSv1 five EXP'
 
 case_ 'a relay route: no MTA-STS (no TXT query)'
@@ -352,7 +385,7 @@ echo "wild.test:127.0.0.2:$port" > "$C/smtproutes"
 check "$(qr)" "r^@K127.0.0.2 accepted message.
 Remote host said: 250 ok queued
 ^@"
-wait $smtppid
+waitpeer smtp
 check "$(grep -c '_mta-sts' "$T/dns.log")" "$n"
 
 # SMTPS (port 465 from a tlsdestinations rule for '*'): tlswrap -i does
@@ -382,7 +415,7 @@ check "$(qr)" "r^@K127.0.0.46 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test
 ^@"
-wait $webpid $smtppid
+waitpeer web smtp
 
 case_ 'SMTPS under enforce, cached: a certificate without the MX name: Z naming MTA-STS and the host, no SMTP'
 smtps "tls $K/wrongname.pem $K/server.key
@@ -391,7 +424,7 @@ dns 'v=STSv1; id=smtps'
 check "$(qr)" "ZMTA-STS: Unable to validate X.500 certificate Subject for: mx.test. (#4.4.1)
 the certificate holds other.test; wanted mx.test
 ^@"
-wait $smtppid
+waitpeer smtp
 check "$(cat "$T/smtp.log")" ""
 
 case_ 'SMTPS under enforce, port 465 from smtproutes and a !* rule: TLS at connect all the same, with the checks of the policy'
@@ -404,7 +437,7 @@ check "$(qr)" "r^@K127.0.0.46 TLS transmitted message accepted.
 Remote host said: 250 ok queued
 TLS: TLSv1.3 TLS_AES_128_GCM_SHA256; MTA-STS enforce: certificate verified for mx.test
 ^@"
-wait $smtppid
+waitpeer smtp
 
 case_ 'SMTPS under enforce: an MX the policy does not list: Z, no connection'
 home
@@ -413,7 +446,7 @@ dns 'v=STSv1; id=smtps2'
 web "$(policy enforce other.test)"
 check "$(qr)" "ZMTA-STS: no MX host of wild.test matches its policy. (#4.7.5)
 ^@"
-wait $webpid
+waitpeer web
 MXADDR=
 else
 	echo 'skip - SMTPS under MTA-STS enforce: port 465 needs root'
