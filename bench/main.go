@@ -88,7 +88,7 @@ func mode(args []string) (int, bool) {
 		return fail("rawcopy", rawCopy(args[0], args[1]))
 	case *modeMany && len(args) == 3:
 		return fail("many", manyMode(args))
-	case *modeReuse && len(args) == 4:
+	case *modeReuse && len(args) == 5:
 		return fail("reusehelper", reuseHelper(args))
 	case *modeServeQMTP && len(args) == 1:
 		ln, err := net.Listen("tcp", args[0])
@@ -137,7 +137,7 @@ var (
 	modeRawCopy    = flag.Bool("rawcopy", false, "mode, ADDR FILE: copy FILE to the discard server at ADDR in 64 KiB blocks (the ceiling of the 100 MB rows)")
 	modeRawTLSCopy = flag.Bool("rawtlscopy", false, "mode, ADDR FILE: the same over TLS")
 	modeMany       = flag.Bool("many", false, "mode, N QMAILREMOTE MSG: N deliveries at concurrency 20 from inside the slow link's namespace (many.go)")
-	modeReuse      = flag.Bool("reusehelper", false, "mode, N QMAILREMOTE MSG SCACHE: N deliveries at concurrency 20 from inside the slow link's namespace, with the session cache SCACHE running (\"-\": none) (reuse.go)")
+	modeReuse      = flag.Bool("reusehelper", false, "mode, N CONC QMAILREMOTE MSG SCACHE: N deliveries at concurrency CONC from inside the slow link's namespace, with the session cache SCACHE running (\"-\": none) (reuse.go)")
 	modeServe      = flag.Bool("serve", false, "mode, ADDR EXTENSIONS: an SMTP sink (in the slow link's namespace)")
 	modeServeQMTP  = flag.Bool("serveqmtp", false, "mode, ADDR: a QMTP sink (in the slow link's namespace)")
 )

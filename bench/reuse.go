@@ -42,8 +42,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -54,6 +56,7 @@ import (
 var (
 	nReuse      = flag.Int("reusen", 1000, "small messages per row and pass of the reuse part")
 	reusePasses = flag.Int("reusepasses", 2, "passes of the reuse part's rows, taking turns")
+	reuseOne    = flag.Int("reuseone", 30, "deliveries one at a time per row of the reuse part, after the passes (0: none)")
 )
 
 // failures are the rows that must fail the bench (after the table).
@@ -111,7 +114,7 @@ func (b *bench) reuse() {
 		server string
 		cache  bool
 		home   string
-		r      reuseResult
+		r, one reuseResult
 		err    error
 	}
 	cs := []*contender{
@@ -145,13 +148,23 @@ func (b *bench) reuse() {
 			if c.err != nil {
 				continue
 			}
-			r, err := b.reuseRow(c.sink, c.home, daemon, c.cache)
+			r, err := b.reuseRow(c.sink, c.home, daemon, c.cache, *nReuse, 20)
 			if err != nil {
 				c.err = err
 				failRow(what(c.name), err.Error())
 				continue
 			}
 			c.r.plus(r)
+		}
+	}
+	// Then one at a time: the median wall time of a delivery, against
+	// the link's round trip, checks the sink's count.
+	for _, c := range cs {
+		if c.err != nil || *reuseOne == 0 {
+			continue
+		}
+		if c.one, c.err = b.reuseRow(c.sink, c.home, daemon, c.cache, *reuseOne, 1); c.err != nil {
+			failRow(what(c.name), "one at a time: "+c.err.Error())
 		}
 	}
 	for i, c := range cs {
@@ -162,8 +175,12 @@ func (b *bench) reuse() {
 		if r.cpuHow == "every process of the row, by cgroup" {
 			r.cpuHow += fmt.Sprintf("; %.1f ms of it in the processes the helper waited for", ms(r.waited/time.Duration(r.n)))
 		}
-		note := fmt.Sprintf("%.1f ms CPU per delivery (%s); %.2f round trips per delivery measured by the sink (%d answered flights + 2 x %d connections, over %d messages); %d connections; %.1f s; the %d passes took turns with the other rows, both orders",
+		note := fmt.Sprintf("%.1f ms CPU per delivery (%s); %.2f round trips per delivery measured by the sink (%d answered flights + 2 x %d connections, over %d messages); %d connections; %.1f s in %d passes taking turns with the other rows, both orders",
 			ms(r.cpuPer()), r.cpuHow, r.roundTrips(), r.flights, r.conns, r.msgs, r.conns, r.wall.Seconds(), *reusePasses)
+		if *reuseOne > 0 {
+			note += fmt.Sprintf("; one at a time (%d more): %.0f ms a delivery, the median, %.2fx the round trip of %v, CPU included",
+				c.one.n, ms(c.one.median), float64(c.one.median)/float64(2**delay), 2**delay)
+		}
 		if c.cache {
 			note += fmt.Sprintf("; %d of %d K reports said Session reused", r.reused, r.n)
 			if base := cs[i-1]; base.err == nil {
@@ -282,6 +299,7 @@ func (s *sinkProc) closed() (sinkSaw, error) {
 type reuseResult struct {
 	n, reused, tlsLines  int
 	wall, cpu, waited    time.Duration
+	median               time.Duration // of one delivery
 	cpuHow               string
 	conns, msgs, flights int64
 }
@@ -308,7 +326,7 @@ func (r reuseResult) roundTrips() float64 {
 // reuseRow runs one row: *nReuse deliveries by the helper in the
 // client's namespace, in a cgroup of its own, with qmail-scache when
 // cache is set.
-func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool) (r reuseResult, err error) {
+func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool, n, conc int) (r reuseResult, err error) {
 	before, err := sink.closed()
 	if err != nil {
 		return r, err
@@ -325,7 +343,7 @@ func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool) (r reu
 		daemon = "-"
 	}
 	self, _ := os.Executable()
-	cmd := exec.Command("ip", "netns", "exec", nsClient, self, "-reusehelper", strconv.Itoa(*nReuse), filepath.Join(b.bin, "qmail-remote"), b.small, daemon)
+	cmd := exec.Command("ip", "netns", "exec", nsClient, self, "-reusehelper", strconv.Itoa(n), strconv.Itoa(conc), filepath.Join(b.bin, "qmail-remote"), b.small, daemon)
 	var stderr bytes.Buffer
 	cmd.Env, cmd.Stderr = b.env(home), io.MultiWriter(os.Stderr, &stderr)
 	if cgErr == nil {
@@ -337,10 +355,11 @@ func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool) (r reu
 		return r, fmt.Errorf("-reusehelper: %v: %s", err, lines[len(lines)-1])
 	}
 	var wall, selfCPU, childCPU int64
-	if _, err := fmt.Sscan(string(out), &wall, &selfCPU, &childCPU, &r.tlsLines, &r.reused); err != nil {
+	var median int64
+	if _, err := fmt.Sscan(string(out), &wall, &selfCPU, &childCPU, &r.tlsLines, &r.reused, &median); err != nil {
 		return r, fmt.Errorf("-reusehelper printed %q", out)
 	}
-	r.n, r.wall, r.waited = *nReuse, time.Duration(wall), time.Duration(childCPU)
+	r.n, r.wall, r.waited, r.median = n, time.Duration(wall), time.Duration(childCPU), time.Duration(median)
 	after, err := sink.closed()
 	if err != nil {
 		return r, err
@@ -367,18 +386,22 @@ func (b *bench) reuseRow(sink *sinkProc, home, daemon string, cache bool) (r reu
 }
 
 // reuseHelper is the -reusehelper mode, run in the client's namespace
-// with QMAILHOME set: args N QMAILREMOTE MSG SCACHE. It starts SCACHE
-// (unless "-") and waits for its socket, makes N deliveries at
-// concurrency 20, each of which must end in K, stops SCACHE with
+// with QMAILHOME set: args N CONC QMAILREMOTE MSG SCACHE. It starts
+// SCACHE (unless "-") and waits for its socket, makes N deliveries at
+// concurrency CONC, each of which must end in K, stops SCACHE with
 // SIGTERM, and prints the batch's wall time, its own CPU and that of
-// its waited-for children (ns), and how many K reports had a TLS line
-// and a Session reused line.
+// its waited-for children (ns), how many K reports had a TLS line and a
+// Session reused line, and the median wall time of one delivery (ns).
 func reuseHelper(args []string) error {
 	n, err := strconv.Atoi(args[0])
 	if err != nil || n < 1 {
 		return fmt.Errorf("-reusehelper: bad count %q", args[0])
 	}
-	qr, msg, prog := args[1], args[2], args[3]
+	conc, err := strconv.Atoi(args[1])
+	if err != nil || conc < 1 {
+		return fmt.Errorf("-reusehelper: bad concurrency %q", args[1])
+	}
+	qr, msg, prog := args[2], args[3], args[4]
 	var daemon *exec.Cmd
 	if prog != "-" {
 		sock := scache.Path() // under $QMAILHOME
@@ -401,7 +424,15 @@ func reuseHelper(args []string) error {
 		}
 	}
 	var tlsLines, reused atomic.Int64
+	var mu sync.Mutex
+	var times []time.Duration // of each delivery
 	one := func() error {
+		t0 := time.Now()
+		defer func() {
+			mu.Lock()
+			times = append(times, time.Since(t0))
+			mu.Unlock()
+		}()
 		f, err := os.Open(msg)
 		if err != nil {
 			return err
@@ -425,7 +456,7 @@ func reuseHelper(args []string) error {
 		}
 		return nil
 	}
-	wall, _, fails, first := batch(20, n, one)
+	wall, _, fails, first := batch(conc, n, one)
 	if daemon != nil {
 		daemon.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
@@ -446,7 +477,8 @@ func reuseHelper(args []string) error {
 	}
 	var self syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	fmt.Printf("%d %d %d %d %d\n", wall.Nanoseconds(), self.Utime.Nano()+self.Stime.Nano(), childCPU().Nanoseconds(), tlsLines.Load(), reused.Load())
+	slices.Sort(times)
+	fmt.Printf("%d %d %d %d %d %d\n", wall.Nanoseconds(), self.Utime.Nano()+self.Stime.Nano(), childCPU().Nanoseconds(), tlsLines.Load(), reused.Load(), times[len(times)/2])
 	return nil
 }
 
