@@ -354,6 +354,12 @@ func (r *rcheck) mtasts(dom string) {
 	}
 	now := time.Now()
 	use, fetch := mtasts.Decide(cached, r.stsID, now)
+	if failed, _ := mtasts.LoadFailure(mtasts.Dir, dom); fetch && failed.Holds(r.stsID, now) {
+		// A delivery fetches nothing until then (qmail-remote.8).
+		txt += "; a fetch under it failed, none is tried before " + failed.Until.UTC().Format(time.RFC3339)
+		use, _ = mtasts.AfterFetch(cached, nil, r.stsID, now)
+		fetch = false
+	}
 	switch {
 	case fetch:
 		r.say("MTA-STS for %s: %s; no fresh policy cached under it: a delivery would fetch https://mta-sts.%s/.well-known/mta-sts.txt (shown here as if none applied)", dom, txt, dom)

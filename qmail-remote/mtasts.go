@@ -42,7 +42,9 @@ func (d *delivery) stsLine(out []byte) []byte {
 // stsPolicy returns the policy to follow for domain, given the TXT id
 // mxlookup printed ("" for none): the cached one when it is fresh under
 // that id, else a fetched one (then cached), else an unexpired cached
-// one, else nil. The cache never fails a delivery: a file that cannot
+// one, else nil. A failed fetch is kept for mtasts.FailHold under its
+// id (the domain's ",failed" file): within that, no fetch, as if it had
+// failed again. The cache never fails a delivery: a file that cannot
 // be read is no cache, one that cannot be written is not written.
 func (d *delivery) stsPolicy(domain, id string) *mtasts.Entry {
 	cached, err := mtasts.Load(mtasts.Dir, domain)
@@ -54,7 +56,17 @@ func (d *delivery) stsPolicy(domain, id string) *mtasts.Entry {
 	if !fetch {
 		return use
 	}
-	use, store := mtasts.AfterFetch(cached, d.fetchPolicy(domain), id, now)
+	if failed, _ := mtasts.LoadFailure(mtasts.Dir, domain); failed.Holds(id, now) {
+		use, _ = mtasts.AfterFetch(cached, nil, id, now)
+		return use
+	}
+	fetched := d.fetchPolicy(domain)
+	if fetched == nil {
+		mtasts.StoreFailure(mtasts.Dir, domain, &mtasts.Failure{ID: id, Until: time.Now().Add(mtasts.FailHold)})
+	} else {
+		mtasts.ClearFailure(mtasts.Dir, domain)
+	}
+	use, store := mtasts.AfterFetch(cached, fetched, id, now)
 	if store {
 		mtasts.Store(mtasts.Dir, domain, use)
 	}

@@ -174,6 +174,20 @@ stopdns
 check "$(grep '^MTA-STS' "$T/sts"; ls -A "$H/queue/lock/mtasts" | wc -l)" "MTA-STS for sts.test: _mta-sts TXT id two; no fresh policy cached under it: a delivery would fetch https://mta-sts.sts.test/.well-known/mta-sts.txt (shown here as if none applied)
 0"
 
+case_ 'MTA-STS: a failed fetch held for the TXT id: no fetch before its time, no policy; another id would fetch'
+home
+mkdir -p "$H/queue/lock/mtasts"
+echo "failed two 4000000000" > "$H/queue/lock/mtasts/sts.test,failed"
+dns 'sts.test MX 10 mx.test
+_mta-sts.sts.test TXT v=STSv1; id=two
+mx.test A 127.0.0.2'
+rc sts.test > "$T/sts"
+echo "failed one 4000000000" > "$H/queue/lock/mtasts/sts.test,failed"
+rc sts.test > "$T/sts2"
+stopdns
+check "$(grep '^MTA-STS' "$T/sts" "$T/sts2" | sed 's|^.*/sts2*:||')" "MTA-STS for sts.test: _mta-sts TXT id two; a fetch under it failed, none is tried before 2096-10-02T07:06:40Z; no policy
+MTA-STS for sts.test: _mta-sts TXT id two; no fresh policy cached under it: a delivery would fetch https://mta-sts.sts.test/.well-known/mta-sts.txt (shown here as if none applied)"
+
 case_ 'a name that does not exist: what qmail-remote would report, exit 100'
 home
 dns 'mx.test MX 10 one.mx.test'

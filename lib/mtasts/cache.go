@@ -133,11 +133,17 @@ func Store(dir, domain string, e *Entry) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "STSv1 %s %d\n", e.ID, e.Expires.Unix())
 	b.Write(e.Policy.Bytes())
+	return writeFile(dir, p, b.Bytes())
+}
+
+// writeFile writes b to p through a temporary file in dir renamed over
+// it.
+func writeFile(dir, p string, b []byte) error {
 	tmp, err := os.CreateTemp(dir, ".tmp-")
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(b.Bytes())
+	_, err = tmp.Write(b)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -148,4 +154,83 @@ func Store(dir, domain string, e *Entry) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// FailHold is how long a failed fetch stands for its TXT id: within it a
+// delivery under the same id does not fetch again and goes on as the
+// failure left it (an unexpired cached policy, else none). Without it a
+// domain whose TXT record exists but whose policy host does not answer
+// costs every delivery up to timeoutconnect (RFC 8461 3.3 and 10.1 let
+// a sender limit how often it fetches). A new id (the domain changed
+// its policy) fetches at once.
+const FailHold = 5 * time.Minute
+
+// A Failure is a fetch that failed: the TXT id it was for, and until
+// when no other fetch is tried under that id.
+type Failure struct {
+	ID    string
+	Until time.Time
+}
+
+// Holds tells whether f stops a fetch for id at now.
+func (f *Failure) Holds(id string, now time.Time) bool {
+	return f != nil && f.ID == id && now.Before(f.Until)
+}
+
+// failPath is the file of domain's failed fetch: beside its policy, the
+// domain then ",failed" (no domain name holds a comma).
+func failPath(dir, domain string) (string, error) {
+	p, err := path(dir, domain)
+	return p + ",failed", err
+}
+
+// LoadFailure reads domain's failed fetch: (nil, nil) when there is
+// none; an error, which the caller treats as none, when the file cannot
+// be read or parsed. The file is one line, "failed <id> <until, Unix
+// seconds>".
+func LoadFailure(dir, domain string) (*Failure, error) {
+	p, err := failPath(dir, domain)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f3 := strings.Split(strings.TrimSuffix(string(b), "\n"), " ")
+	if len(f3) != 3 || f3[0] != "failed" || !ValidID(f3[1]) {
+		return nil, fmt.Errorf("%s: malformed", p)
+	}
+	until, err := strconv.ParseInt(f3[2], 10, 64)
+	if err != nil || until < 0 {
+		return nil, fmt.Errorf("%s: malformed time", p)
+	}
+	return &Failure{ID: f3[1], Until: time.Unix(until, 0)}, nil
+}
+
+// StoreFailure writes f as domain's failed fetch, atomically as Store.
+func StoreFailure(dir, domain string, f *Failure) error {
+	p, err := failPath(dir, domain)
+	if err != nil {
+		return err
+	}
+	if !ValidID(f.ID) {
+		return fmt.Errorf("invalid id %q", f.ID)
+	}
+	return writeFile(dir, p, fmt.Appendf(nil, "failed %s %d\n", f.ID, f.Until.Unix()))
+}
+
+// ClearFailure removes domain's failed fetch, if any.
+func ClearFailure(dir, domain string) error {
+	p, err := failPath(dir, domain)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }

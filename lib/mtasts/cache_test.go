@@ -92,3 +92,55 @@ func TestDecide(t *testing.T) {
 		t.Errorf("fetched: %+v, %v", use, store)
 	}
 }
+
+// TestFailure: a failed fetch is kept beside the policy, never in its
+// place, and holds only for its id and until its time.
+func TestFailure(t *testing.T) {
+	dir := t.TempDir()
+	e := &Entry{ID: "abc1", Expires: time.Unix(2000000000, 0), Policy: Policy{Enforce, 3600, []string{"mx.example.com"}}}
+	if err := Store(dir, "example.com", e); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := LoadFailure(dir, "example.com"); f != nil || err != nil {
+		t.Fatalf("no failure: %v, %v", f, err)
+	}
+	f := &Failure{ID: "def2", Until: time.Unix(1900000000, 0)}
+	if err := StoreFailure(dir, "example.com", f); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadFailure(dir, "example.com")
+	if err != nil || !reflect.DeepEqual(got, f) {
+		t.Fatalf("LoadFailure = %+v, %v; want %+v", got, err, f)
+	}
+	if pol, err := Load(dir, "example.com"); err != nil || !reflect.DeepEqual(pol, e) {
+		t.Fatalf("the policy beside it: %+v, %v", pol, err)
+	}
+	before, after := time.Unix(1899999999, 0), time.Unix(1900000000, 0)
+	if !got.Holds("def2", before) || got.Holds("def2", after) || got.Holds("abc1", before) || (*Failure)(nil).Holds("def2", before) {
+		t.Error("Holds: only for its id, before its time")
+	}
+	if err := ClearFailure(dir, "example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := LoadFailure(dir, "example.com"); f != nil || err != nil {
+		t.Fatalf("after ClearFailure: %v, %v", f, err)
+	}
+	if err := ClearFailure(dir, "example.com"); err != nil {
+		t.Errorf("ClearFailure of none: %v", err)
+	}
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 {
+		t.Errorf("left behind: %v", files)
+	}
+	for _, body := range []string{"", "failed def2\n", "failed de-f 12\n", "failed def2 12x\n", "STSv1 def2 12\n"} {
+		os.WriteFile(filepath.Join(dir, "b.test,failed"), []byte(body), 0o644)
+		if got, err := LoadFailure(dir, "b.test"); err == nil {
+			t.Errorf("%q loaded: %+v", body, got)
+		}
+	}
+	for _, bad := range []string{"../x", "a/b", ""} {
+		if err := StoreFailure(dir, bad, f); err == nil {
+			t.Errorf("StoreFailure(%q) accepted", bad)
+		}
+	}
+}
