@@ -101,7 +101,7 @@ FUZZ = ./lib/smtp:FuzzReadReply ./lib/smtp:FuzzWriteBody ./lib/smtp:FuzzChunker 
 	./authclient:FuzzParseServerFirst ./authclient:FuzzDecodeChallenge ./authclient:FuzzExchange \
 	./lib/route:FuzzAuthSenders ./lib/netstring:FuzzRead ./lib/route:FuzzSelectQMTP ./qmtpclient:FuzzSession \
 	./lib/idna:FuzzToASCII ./lib/idna:FuzzDecode ./tlswrap:FuzzParseCiphers ./tlswrap:FuzzParseTLSA ./tlswrap:FuzzDecryptPKCS8 \
-	./lib/tcpto:FuzzTable ./lib/route:FuzzDomainIPs ./lib/tlspolicy:FuzzCheckKeys ./lib/mtasts:FuzzParseTXT ./lib/mtasts:FuzzParsePolicy
+	./lib/tcpto:FuzzTable ./lib/scache:FuzzRecord ./lib/route:FuzzDomainIPs ./lib/tlspolicy:FuzzCheckKeys ./lib/mtasts:FuzzParseTXT ./lib/mtasts:FuzzParsePolicy
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "--- $$t"; \
