@@ -76,6 +76,8 @@ func checkAll(w *bufio.Writer) int {
 		c.timeout(name)
 		c.flush()
 	}
+	c.sessionLimits()
+	c.flush()
 	c.table("smtproutes", func(l control.Line, e control.Entry) {
 		c.routeLine(route.SMTP, l, e)
 	})
@@ -199,6 +201,29 @@ func (c *checker) timeout(name string) {
 		c.warn(where, fmt.Sprintf("only the leading digits are read: %d", n))
 	case n == plan.MaxTimeout && strings.TrimLeft(v, "0") != fmt.Sprint(plan.MaxTimeout):
 		c.warn(where, fmt.Sprintf("capped at %d", plan.MaxTimeout))
+	}
+}
+
+// sessionLimits checks control/sessionmessages and sessionlifetime as
+// qmail-remote reads them while a session cache runs (plan.ReadSessionLimits):
+// one number each, a syntax error otherwise (SPEC D34). Checked whether
+// a cache runs or not: one may start.
+func (c *checker) sessionLimits() {
+	for _, f := range []struct {
+		name    string
+		def, hi int
+	}{
+		{"sessionmessages", plan.DefaultSessionMessages, plan.MaxSessionMessages},
+		{"sessionlifetime", plan.DefaultSessionLifetime, plan.MaxSessionLifetime},
+	} {
+		var se *control.SyntaxError
+		_, err := control.ReadNumber(f.name, f.def, 0, f.hi)
+		switch {
+		case errors.As(err, &se):
+			c.lineErr(err)
+		case err != nil:
+			c.unreadableFile(f.name, err)
+		}
 	}
 }
 

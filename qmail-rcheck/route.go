@@ -27,6 +27,7 @@ type rcheck struct {
 	probe        bool
 	p            *plan.Plan
 	stsID        string // the id of the domain's _mta-sts TXT record (mxlookup -s), "" for none
+	cache        bool   // a session cache runs (scache.go)
 }
 
 func (r *rcheck) say(format string, a ...any) { fmt.Fprintf(r.w, format+"\n", a...) }
@@ -47,6 +48,9 @@ func (r *rcheck) run() int {
 	r.route()
 	r.tls()
 	r.source()
+	if !r.scache() {
+		return 111
+	}
 	cands, code := r.candidates()
 	if cands == nil || !r.probe {
 		return code
@@ -217,6 +221,7 @@ func (r *rcheck) candidates() ([]plan.Candidate, int) {
 		if len(vars) > 0 {
 			r.say("    tlswrap: %s", strings.Join(vars, " "))
 		}
+		r.sessionKey(c)
 	}
 	if len(keep) > 0 && len(sts) == 0 {
 		r.say("qmail-remote would defer: MTA-STS: no MX host of %s matches its policy. (#4.7.5)", p.Route.Host)

@@ -20,6 +20,7 @@ import (
 type host struct {
 	cands []candidate
 	tried []bool
+	fresh bool // connect, do not ask the session cache
 }
 
 // hosts cuts the candidates into hosts: runs of one name and preference.
@@ -51,6 +52,17 @@ type dialer struct {
 	// line the final report adds when no address would take the message.
 	why   string
 	trace *trace.T // the transcript; nil when off
+	// ask asks the session cache for an idle session to an address
+	// that tcpto does not skip, before connecting to it (scache.go);
+	// nil when no cache runs.
+	ask func(c candidate) *reused
+}
+
+// A link is how the speaker reaches a candidate: a connection made
+// now, or an idle session from the cache. Neither: no address left.
+type link struct {
+	conn net.Conn
+	sess *reused
 }
 
 func (d *delivery) dialer() *dialer {
@@ -65,6 +77,7 @@ const attemptDelay = 250 * time.Millisecond
 type dialed struct {
 	i    int
 	conn net.Conn
+	sess *reused
 	err  error
 }
 
@@ -80,13 +93,24 @@ type race struct {
 	pending int
 }
 
-// next connects to the next address of h that accepts. Addresses are
+// next connects to the next address of h that accepts, as link does,
+// without the session cache.
+func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
+	h.fresh = true
+	l, c, f := k.link(h)
+	return l.conn, c, f
+}
+
+// link connects to the next address of h that accepts. Addresses are
 // tried in order, but when an attempt has not completed after 250 ms,
 // the next address of the other family starts beside it (Happy
 // Eyeballs, RFC 8305): at most one attempt per family at a time, the
-// first connection made wins, the others are closed. conn is nil when
-// every address was tried; f is a bind failure, which ends the delivery.
-func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
+// first connection made wins, the others are closed. Before an address
+// is dialled, the session cache is asked for an idle session to it
+// (unless h is fresh); one found wins as a connection would, and
+// tcpto hears nothing of it. The link is empty when every address was
+// tried; f is a bind failure, which ends the delivery.
+func (k *dialer) link(h *host) (l link, c candidate, f *final) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &race{k: k, h: h, ctx: ctx, results: make(chan dialed, len(h.cands)),
 		found: make([]bool, len(h.cands)), timer: time.NewTimer(attemptDelay)}
@@ -98,14 +122,16 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 			c := h.cands[d.i]
 			r.busy[family(c.Addr)] = false
 			switch {
+			case d.sess != nil:
+				return link{sess: d.sess}, c, nil
 			case d.err == nil:
 				if k.trace != nil {
 					k.trace.Note("connected to " + netip.AddrPortFrom(c.Addr, uint16(k.port)).String() + " from " + d.conn.LocalAddr().String())
 				}
 				k.connected(c.Addr, r.found[d.i])
-				return d.conn, c, nil
+				return link{conn: d.conn}, c, nil
 			case bindError(d.err) != nil:
-				return nil, c, bindFailed(k.bind, k.where, bindError(d.err))
+				return link{}, c, bindFailed(k.bind, k.where, bindError(d.err))
 			case counted(d.err):
 				k.failed(c.Addr)
 			}
@@ -116,7 +142,7 @@ func (k *dialer) next(h *host) (conn net.Conn, c candidate, f *final) {
 			r.start() // the family in flight is busy: only the other can start
 		}
 	}
-	return nil, candidate{}, nil
+	return link{}, candidate{}, nil
 }
 
 // start begins an attempt on the next address to try, if there is one.
@@ -127,9 +153,15 @@ func (r *race) start() {
 	}
 	r.busy[family(r.h.cands[i].Addr)] = true
 	r.pending++
+	if r.k.ask != nil && !r.h.fresh {
+		if s := r.k.ask(r.h.cands[i]); s != nil {
+			r.results <- dialed{i: i, sess: s} // room for one result per address
+			return
+		}
+	}
 	go func() {
 		conn, err := r.k.dialOne(r.ctx, r.h.cands[i].Addr)
-		r.results <- dialed{i, conn, err}
+		r.results <- dialed{i: i, conn: conn, err: err}
 	}()
 	r.timer.Reset(attemptDelay)
 }
@@ -142,6 +174,9 @@ func (r *race) end(cancel context.CancelFunc) {
 		d := <-r.results
 		if d.conn != nil {
 			d.conn.Close()
+		}
+		if d.sess != nil {
+			d.sess.Close() // the cache has its own no more: the session ends
 		}
 		r.h.tried[d.i] = false
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"qmail-remote-go/lib/scache"
 	"qmail-remote-go/lib/tcpto"
 )
 
@@ -272,5 +273,46 @@ func TestHosts(t *testing.T) {
 	}
 	if !reflect.DeepEqual(sizes, []int{2, 1, 2}) {
 		t.Errorf("hosts of sizes %v", sizes)
+	}
+}
+
+// TestLinkAsksCache: link asks the cache for each address that the
+// timeout table does not skip, before dialling it; a session found wins
+// as a connection would, and tcpto hears nothing of it. A host marked
+// fresh (the retry after a stale session, SPEC D8's) is never asked.
+func TestLinkAsksCache(t *testing.T) {
+	k, n := newDialer(t, map[string]string{"192.0.2.1": "refuse", "192.0.2.2": "ok", "192.0.2.3": "ok"})
+	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.3"), testNow-500)
+	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.3"), testNow-300)
+	tcpto.Failed(k.table, netip.MustParseAddr("192.0.2.3"), testNow-100)
+	var asked []string
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	defer w.Close()
+	k.ask = func(c candidate) *reused {
+		asked = append(asked, c.Addr.String())
+		if c.Addr.String() == "192.0.2.2" {
+			return &reused{Session: &scache.Session{Files: []*os.File{r}}, key: "k"}
+		}
+		return nil
+	}
+	h := host1("192.0.2.3", "192.0.2.1", "192.0.2.2")
+	l, c, f := k.link(h)
+	if l.sess == nil || l.conn != nil || f != nil || c.Addr.String() != "192.0.2.2" {
+		t.Fatalf("link = %+v, %v, %v; want the session of 192.0.2.2", l, c, f)
+	}
+	if !reflect.DeepEqual(asked, []string{"192.0.2.1", "192.0.2.2"}) || !reflect.DeepEqual(n.starts, []string{"192.0.2.1"}) {
+		t.Errorf("asked %v, dialed %v; want the two addresses tcpto does not skip asked, 192.0.2.1 dialed", asked, n.starts)
+	}
+	if got := count(t, k, "192.0.2.2"); got != -1 {
+		t.Errorf("a session from the cache made a tcpto record (count %d)", got)
+	}
+	asked = nil
+	conn, c, _ := k.next(host1("192.0.2.2"))
+	if conn == nil || asked != nil {
+		t.Errorf("next asked the cache (%v) or did not connect (%v)", asked, conn)
+	}
+	if conn != nil {
+		conn.Close()
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/plan"
+	"qmail-remote-go/lib/scache"
 	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
@@ -94,6 +95,10 @@ type delivery struct {
 	// MTA-STS (mtasts.go): the domain ("" when it does not apply) and
 	// the TXT record's id that mxlookup printed.
 	stsDom, stsID string
+	// The session cache (scache.go): nil when none runs, and the limits
+	// of control/sessionmessages and sessionlifetime when one does.
+	cache  *scache.Client
+	limits plan.SessionLimits
 }
 
 func (d *delivery) run() (out []byte, f *final) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/scache"
 	"qmail-remote-go/lib/tlsreport"
 )
 
@@ -19,6 +21,13 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 	var last []byte // the latest report of a speaker that gave up on its host with a reason
 	sp := d.Speaker()
 	k := d.dialer()
+	if f := d.openCache(); f != nil {
+		return nil, f
+	}
+	defer d.closeCache()
+	if d.cache != nil {
+		k.ask = d.ask
+	}
 	for _, h := range hosts(cands) {
 		if d.DANEFailed(h.cands[0]) {
 			// SPEC D30: a host whose TLSA lookup failed is not tried
@@ -27,22 +36,26 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 			continue
 		}
 		for {
-			conn, c, f := k.next(h)
+			l, c, f := k.link(h)
 			if f != nil {
 				return nil, f
 			}
-			if conn == nil {
+			if l.conn == nil && l.sess == nil {
 				break
 			}
-			r, note, ok, f := d.session(k, conn, c)
+			r, note, ok, f := d.session(k, l, c)
 			if f != nil {
 				return nil, f
 			}
 			note += d.STSNote(c)
 			if !ok {
 				// The clear-text retry could not connect: the failed
-				// handshake's report is this address's reason.
-				last = r.out
+				// handshake's report is this address's reason. (After
+				// a stale session from the cache there is none: the
+				// connection's failure is, in k.why.)
+				if len(r.out) > 0 {
+					last = r.out
+				}
 				continue
 			}
 			ip := c.Addr.String()
@@ -52,10 +65,12 @@ func (d *delivery) try(cands []candidate) ([]byte, *final) {
 					return nil, malformedReport(ip, sp, r.tail(sp))
 				}
 				return withNote(r.out, note), nil
-			case 100, 111, handoff.ExitClearRetry:
+			case 100, 111, handoff.ExitClearRetry, handoff.ExitStale:
 				// This host would not take the message; another may.
 				// (handoff.ExitClearRetry here: a clear-text retry that our
-				// policy does not allow, see session.)
+				// policy does not allow, see session; handoff.ExitStale: a
+				// fresh session that said its session was stale, which
+				// only one from the cache can be.)
 				// Its reason, if it gave one, is a single message report.
 				if len(r.out) > 0 {
 					rep, err := report.Parse(r.out, 0)
@@ -102,14 +117,32 @@ func lineOf(s string) string {
 	return s + "\n"
 }
 
-// session runs the speaker on conn, connected to c, and closes it. When
-// the opportunistic handshake failed, it connects to c once more and
-// runs it in clear text (SPEC D8); note then says why. ok is false
-// when that second connection could not be made. Whether to retry is
-// our policy's decision (ClearRetry), not the stage's: a 112 where the
-// policy allows no retry goes back to try as it came, and try counts it
-// as a failure of this address (as 111).
-func (d *delivery) session(k *dialer, conn net.Conn, c candidate) (r result, note string, ok bool, f *final) {
+// session runs the speaker on l, a connection to c or a session from
+// the cache, and closes it. A session from the cache that proves stale
+// (the speaker exits handoff.ExitStale before anything that could
+// deliver went out) is dropped without a word, and c connected to
+// afresh, once, without asking the cache again. When the opportunistic
+// handshake failed, it connects to c once more and runs it in clear
+// text (SPEC D8); note then says why. ok is false when that second
+// connection could not be made. Whether to retry is our policy's
+// decision (ClearRetry), not the stage's: a 112 where the policy
+// allows no retry goes back to try as it came, and try counts it as a
+// failure of this address (as 111).
+func (d *delivery) session(k *dialer, l link, c candidate) (r result, note string, ok bool, f *final) {
+	if l.sess != nil {
+		r = d.speakReused(l.sess, c)
+		l.sess.Close()
+		if r.exitCode() != handoff.ExitStale {
+			return r, "", true, nil
+		}
+		d.note.Note("the session from the cache was stale; connecting afresh")
+		conn, _, f := k.next(&host{cands: []candidate{c}, tried: []bool{false}})
+		if conn == nil {
+			return result{}, "", false, f
+		}
+		l = link{conn: conn}
+	}
+	conn := l.conn
 	r = d.speak(conn.(*net.TCPConn), c, false)
 	conn.Close()
 	if r.exitCode() != handoff.ExitClearRetry || !d.ClearRetry(c) {
@@ -136,10 +169,23 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 		return result{err: err}
 	}
 	defer sock.Close()
+	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
+	return d.speakOn(sock, sock, local, c, clear, nil)
+}
+
+// speakReused runs smtpclient on a session from the cache: its
+// descriptors on fds 6 and 7 (one socket on both, or the pipes to its
+// tlswrap), SESSION its state.
+func (d *delivery) speakReused(s *reused, c candidate) result {
+	return d.speakOn(s.Read(), s.Write(), d.sessionLocal(s.Session, c), c, false, s.Session)
+}
+
+// speakOn runs the speaker for c with rd and wr on fds 6 and 7; from is
+// the session from the cache they are, nil for a new connection.
+func (d *delivery) speakOn(rd, wr *os.File, local netip.AddrPort, c candidate, clear bool, from *scache.Session) result {
 	if err := d.msg.rewind(); err != nil {
 		return result{err: err}
 	}
-	local := conn.LocalAddr().(*net.TCPAddr).AddrPort()
 	sp, err := d.Speak(c, local, clear)
 	if err != nil {
 		return result{err: err}
@@ -147,10 +193,18 @@ func (d *delivery) speak(conn *net.TCPConn, c candidate, clear bool) result {
 	defer sp.Close()
 	name, args := d.Argv(c, d.bin, append([]string{d.sender}, d.rcpts...), clear)
 	// fds 3, 4, 5 closed; 6 and 7 the socket; handoff.AuthFD (8); handoff.KeyPassFD (9)
-	extra := []*os.File{nil, nil, nil, sock, sock, sp.Creds, sp.KeyPass}
+	extra := []*os.File{nil, nil, nil, rd, wr, sp.Creds, sp.KeyPass}
 	if d.trace != nil {
 		extra = append(extra, d.trace) // traceFD (10)
 		sp.Env = append(sp.Env, "TRACEFD="+strconv.Itoa(traceFD))
+	}
+	if !clear && (from != nil || d.cacheFor(c)) {
+		// handoff.SessionFD (12), the session cache (scache.go)
+		var back *os.File
+		sp.Env, extra, back = d.sessionEnv(c, d.sessionKey(c, sp), from, sp.Env, extra)
+		if back != nil {
+			defer back.Close()
+		}
 	}
 	return stage{name: name, args: args, env: sp.Env, stdin: d.msg.f,
 		extra: extra,

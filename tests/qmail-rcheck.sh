@@ -44,6 +44,7 @@ client certificate: none
 source: no bind (no domainips line)
 helo: helo.test (control/helohost)
 timeouts: connect 60 s, remote 1200 s
+session cache: none running at $H/queue/lock/scache/socket (no such file or directory): a connection per delivery
 candidates: the literal itself
   0 127.0.0.1 [127.0.0.1]: timeout table unreadable: every address is tried
     tlswrap: TLS_VERIFY=none
@@ -86,6 +87,7 @@ client certificate: none
 source: no bind (no domainips line)
 helo: helo.test (control/helohost)
 timeouts: connect 60 s, remote 1200 s
+session cache: none running at $H/queue/lock/scache/socket (no such file or directory): a connection per delivery
 candidates: mxlookup -t 25 mx.test
   10 127.0.0.2 one.mx.test: timeout table: no record
     dnssec: MX answer not authenticated, addresses not authenticated: no DANE

@@ -112,13 +112,24 @@ func (p *Plan) SessionKey(c Candidate, sp Speaking, name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// sessionText is the text SessionKey hashes.
+// sessionText is the text SessionKey hashes: each part with the length
+// of its value, so that no two lists of parts give the same text.
 func (p *Plan) sessionText(c Candidate, sp Speaking, name string) string {
-	h := &strings.Builder{}
-	put := func(field, value string) {
-		// Each value with its length: no two texts are the same.
-		h.WriteString(field + " " + strconv.Itoa(len(value)) + ":" + value + "\n")
+	var b strings.Builder
+	for _, part := range p.SessionParts(c, sp, name) {
+		b.WriteString(part.Name + " " + strconv.Itoa(len(part.Value)) + ":" + part.Value + "\n")
 	}
+	return b.String()
+}
+
+// A KeyPart is one part of a session's identity.
+type KeyPart struct{ Name, Value string }
+
+// SessionParts are the parts SessionKey is made of, in order, for
+// qmail-rcheck to show: none of them is a secret.
+func (p *Plan) SessionParts(c Candidate, sp Speaking, name string) []KeyPart {
+	var parts []KeyPart
+	put := func(field, value string) { parts = append(parts, KeyPart{field, value}) }
 	put("key", "1")
 	put("proto", p.Route.Proto)
 	put("speaker", name)
@@ -145,48 +156,58 @@ func (p *Plan) sessionText(c Candidate, sp Speaking, name string) string {
 	}
 	put("tlsrequiredno", strconv.FormatBool(p.TLSRequiredNo))
 	put("authuser", p.Route.User)
+	// Every occurrence, in the order of the environment within a name
+	// (a name twice is unusual, but getenv in the stage sees one of
+	// them, so both count).
 	vars := map[string]string{}
-	var names []string
+	var kvs []string
 	for _, kv := range sp.Env {
 		n, v, _ := strings.Cut(kv, "=")
 		if keyVar(n) {
-			if _, dup := vars[n]; !dup {
-				names = append(names, n)
+			kvs = append(kvs, kv)
+			if _, seen := vars[n]; !seen {
+				vars[n] = v // as Go's getenv: the first
 			}
-			vars[n] = v // the last one counts, as for getenv in the stage
 		}
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		put("env", n+"="+vars[n])
+	slices.SortStableFunc(kvs, func(a, b string) int {
+		an, _, _ := strings.Cut(a, "=")
+		bn, _, _ := strings.Cut(b, "=")
+		return strings.Compare(an, bn)
+	})
+	for _, kv := range kvs {
+		put("env", kv)
 	}
-	for _, n := range []string{"CERTFILE", "KEYFILE", "CAFILE", "CADIR", "SSL_CERT_FILE"} {
-		if v, ok := vars[n]; ok && v != "" {
-			putFile(h, n, v)
-		}
-	}
-	if v, ok := vars["SSL_CERT_DIR"]; ok {
-		for _, d := range strings.Split(v, ":") {
-			if d != "" {
-				putFile(h, "SSL_CERT_DIR", d)
+	for _, kv := range kvs {
+		n, v, _ := strings.Cut(kv, "=")
+		switch n {
+		case "CERTFILE", "KEYFILE", "CAFILE", "CADIR", "SSL_CERT_FILE":
+			if v != "" {
+				putFile(put, n, v)
+			}
+		case "SSL_CERT_DIR":
+			for _, d := range strings.Split(v, ":") {
+				if d != "" {
+					putFile(put, n, d)
+				}
 			}
 		}
 	}
 	if systemRoots(vars) {
 		if _, ok := vars["SSL_CERT_FILE"]; !ok {
 			for _, f := range systemRootFiles {
-				if putFile(h, "roots", f) {
+				if putFile(put, "roots", f) {
 					break
 				}
 			}
 		}
 		if _, ok := vars["SSL_CERT_DIR"]; !ok {
 			for _, d := range systemRootDirs {
-				putFile(h, "rootdir", d)
+				putFile(put, "rootdir", d)
 			}
 		}
 	}
-	return h.String()
+	return parts
 }
 
 // systemRoots tells whether tlswrap checks a chain against the system
@@ -202,7 +223,7 @@ func systemRoots(vars map[string]string) bool {
 // putFile adds the identity of the file at path to h: device, inode,
 // size and modification time, or why there is none. It tells whether
 // the file exists.
-func putFile(h *strings.Builder, field, path string) bool {
+func putFile(put func(field, value string), field, path string) bool {
 	id := ""
 	fi, err := os.Stat(path)
 	switch {
@@ -216,7 +237,7 @@ func putFile(h *strings.Builder, field, path string) bool {
 	default:
 		id = "error " + err.Error()
 	}
-	h.WriteString("file " + field + " " + strconv.Itoa(len(path)) + ":" + path + " " + id + "\n")
+	put("file "+field, path+" "+id)
 	return err == nil
 }
 
