@@ -25,8 +25,19 @@ home() {
 peer() {
 	printf '%s\n' "$2" > "$T/script.$1"
 	rm -f "$T/log.$1"
-	listen "$1:${4:-0}" "$T/log.$1" "$T/script.$1" "${3:-1}"
+	listen "$1:${4:-0}" "$T/log.$1" "$T/script.$1" "${3:-1}" 7>&- # not the cache's stdin
 	peers="$peers $peerpid"
+}
+# peers2 ADDR SCRIPT1 SCRIPT2: fakepeer for two connections, the first
+# with SCRIPT1, the second with SCRIPT2.
+peers2() {
+	printf '%s\n' "$2" > "$T/script1.$1"
+	printf '%s\n' "$3" > "$T/script2.$1"
+	rm -f "$T/log.$1" "$T/port.fifo"
+	mkfifo "$T/port.fifo"
+	"$TBIN/fakepeer" -l "$1:0" -n 2 -o "$T/log.$1" "$T/script1.$1" "$T/script2.$1" > "$T/port.fifo" 2>> "$T/peer.err" 7>&- &
+	peers="$peers $!"
+	read port < "$T/port.fifo"
 }
 waitpeers() { wait $peers; peers=; }
 killpeers() { kill $peers 2> /dev/null; wait $peers 2> /dev/null; peers=; }
@@ -112,7 +123,7 @@ waitpeers
 check "$out
 $(kinds)
 $(wire 127.0.0.1 | head -n 1)" "${K}exit 0
-G
+G P
 EHLO helo.test^M"
 
 case_ 'the key: 64 hex digits, the same for the same delivery, another for another port'
@@ -138,7 +149,7 @@ waitpeers
 check "$out
 $(kinds)
 $(sed -n 's/^G //p' "$T/cache.log" | sort -u | wc -l)" "$(echo "$K" | sed 's/127.0.0.1/127.0.0.3/')exit 0
-G G
+G G P
 2"
 
 case_ 'an address the timeout table skips is not asked; the next one is'
@@ -166,7 +177,7 @@ stopdns
 waitpeers
 check "$out
 $(kinds)" "$(echo "$K" | sed 's/127.0.0.1/127.0.0.3/')exit 0
-G"
+G P"
 rm "$H/queue/lock/tcpto"
 stopcache
 
@@ -217,6 +228,102 @@ check "$out
 $(test -S "$S/socket" && echo the socket is there)" "${K}exit 0
 the socket is there"
 rm -f "$S/socket"
+
+# The cases below hand sessions back: smtpclient puts them into the
+# cache (fakescache hold: each key's sessions, the last first, no idle
+# close), and the next run takes them.
+two='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 8BITMIME
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+expect RSET
+send 250 reset
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued 2
+read'
+# reused: the K report's last line with the age made N.
+reused() { sed 's/opened [0-9]* s ago/opened N s ago/'; }
+
+case_ 'two runs, one connection: the second run reuses the session the first handed back'
+cache hold
+peer 127.0.0.1 "$two"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test | reused)
+stopcache
+waitpeers
+check "$out1
+$out2
+$(kinds)
+$(grep -c '^EHLO' "$T/log.127.0.0.1") $(grep -c '^MAIL' "$T/log.127.0.0.1") $(grep -c '^QUIT' "$T/log.127.0.0.1")" "${K}exit 0
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok queued 2
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0
+G P G P
+1 2 0"
+
+case_ 'the same key asked and put, under both runs'
+check "$(cut -d' ' -f2 "$T/cache.log" | sort -u | wc -l) $(sed -n 's/^P [0-9a-f]* smtp \([0-9]*\) \([0-9]\)$/\1 \2/p' "$T/cache.log" | tr '\n' ' ')" "1 1 1 2 1 "
+
+case_ 'a session the server closed while idle: a fresh connection, a plain K, no word of it'
+cache hold
+# okclose: one transaction, then the server closes (no QUIT awaited).
+okclose=$(echo "$ok" | sed '$d' | sed '$d'; echo close)
+peers2 127.0.0.1 "$okclose" "$ok"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test)
+stopcache
+waitpeers
+check "$out1
+$out2
+$(grep -c '^EHLO' "$T/log.127.0.0.1")" "${K}exit 0
+${K}exit 0
+2"
+
+case_ 'a server that answers RSET with 421: a fresh connection in the same run, a plain K'
+cache hold
+rset421='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 8BITMIME
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+expect RSET
+send 421 mx.test closing
+close'
+peers2 127.0.0.1 "$rset421" "$ok"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test)
+stopcache
+waitpeers
+check "$out1
+$out2
+$(grep -c '^EHLO' "$T/log.127.0.0.1") $(grep -c '^RSET' "$T/log.127.0.0.1") $(grep -c '^MAIL' "$T/log.127.0.0.1")" "${K}exit 0
+${K}exit 0
+2 1 2"
 
 case_ 'qmail-rcheck: no cache running, said in one line'
 rc() { QMAILHOME=$H "$BIN/qmail-rcheck" "$@" 2>&1; }
