@@ -7,7 +7,7 @@ DESTDIR =
 # folder of qmail-scache's socket (queue/lock/scache/, mode 0700).
 QMAILR = qmailr
 PROGS = qmail-remote mxlookup smtpclient authclient tlswrap qmtpclient qmail-tcpto qmail-tcpok qmail-rcheck stsfetch qmail-scache
-TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd scachetool scacherun fakescache
+TESTPROGS = fakepeer fakedns mkcerts fakeqmtp blackhole tcpfwd scachetool scacherun fakescache smtpsink
 
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 0

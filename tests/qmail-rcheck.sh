@@ -148,7 +148,7 @@ rc sts.test > "$T/sts"
 echo 'other.test::465' > "$C/smtproutes"
 rc other.test > "$T/other"
 stopdns
-check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^candidates\|^host\|^client' "$T/sts")" "route: SMTP to MX lookup of sts.test port 465 (control/smtproutes line 1)
+check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^session cache\|^candidates\|^host\|^client' "$T/sts")" "route: SMTP to MX lookup of sts.test port 465 (control/smtproutes line 1)
 route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS enforce decides (see the candidates)
   10 127.0.0.2 mx.test: timeout table unreadable: every address is tried
     TLS decided by DANE
@@ -157,7 +157,7 @@ route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS en
     TLS decided by MTA-STS enforce
     SMTPS: TLS from the first byte, under tlswrap -i
 exit 0"
-check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^candidates\|^host\|^client' "$T/other")" "route: SMTP to MX lookup of other.test port 465 (control/smtproutes line 1)
+check "$(grep -v '^    tlswrap\|^    dnssec\|^MTA-STS\|^auth\|^tls:\|^source\|^helo\|^timeouts\|^session cache\|^candidates\|^host\|^client' "$T/other")" "route: SMTP to MX lookup of other.test port 465 (control/smtproutes line 1)
 route: SMTPS (TLS from the first byte) all the same to a host DANE or MTA-STS enforce decides (see the candidates)
   10 127.0.0.2 mx.test: timeout table unreadable: every address is tried
     TLS decided by DANE

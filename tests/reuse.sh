@@ -2,9 +2,15 @@
 # (per address, SMTP only, not SMTPS, QMTP or the clear-text retry),
 # what it reads only when a cache answers (control/sessionmessages and
 # sessionlifetime), and that a cache that hangs or dies costs a delivery
-# nothing but its 2 s. tests/bin/fakescache plays the cache (none, hold,
-# hang, die); fakepeer the server.
-# Requirements: bin/*, tests/bin/fakepeer, tests/bin/fakescache; Linux.
+# nothing but its 2 s; then sessions reused across runs, first with
+# tests/bin/fakescache (none, hold, hang, die, dead) as the cache and
+# fakepeer as the server, then with the real qmail-scache and
+# tests/bin/smtpsink (many connections at once, a VIOLATION line when a
+# connection sees a second MAIL inside a transaction): a key that differs
+# in a part gets its own connection, deliveries racing the idle timeout,
+# 20 runs at once; qmail-rcheck's session lines.
+# Requirements: bin/* (qmail-scache too), tests/bin/fakepeer, fakedns,
+# fakescache, smtpsink; Linux.
 # Not tested here: the key part by part (go test ./lib/plan), the
 # daemon itself (tests/scache.sh), smtpclient's RSET proof (smtpclient.sh).
 . "$(dirname "$0")/lib.sh"
@@ -318,6 +324,174 @@ printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
 out1=$(qr a.test s@x.test r@a.test)
 out2=$(qr a.test s@x.test r@a.test)
 stopcache
+waitpeers
+check "$out1
+$out2
+$(grep -c '^EHLO' "$T/log.127.0.0.1") $(grep -c '^RSET' "$T/log.127.0.0.1") $(grep -c '^MAIL' "$T/log.127.0.0.1")" "${K}exit 0
+${K}exit 0
+2 1 2"
+
+# The real qmail-scache from here on, and tests/bin/smtpsink as the
+# server: many connections at once, any number of transactions on each,
+# and a VIOLATION line if one connection ever sees a second MAIL before
+# the first transaction's end.
+
+# scache: starts bin/qmail-scache on the home (its log $T/scache.log),
+# and waits for its socket; stopscache ends it (SIGTERM: QUIT to all).
+scache() {
+	rm -f "$S/socket"
+	QMAILHOME=$H "$BIN/qmail-scache" 2>> "$T/scache.log" 7>&- &
+	scachepid=$!
+	i=0
+	while [ ! -S "$S/socket" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+}
+stopscache() { kill $scachepid; wait $scachepid 2> /dev/null; }
+
+# sink: starts smtpsink on 127.0.0.1 (its log $T/sink.log, emptied),
+# sets $port; stopsink ends it.
+sink() {
+	: > "$T/sink.log"
+	rm -f "$T/sink.fifo" "$T/sink.in"
+	mkfifo "$T/sink.fifo" "$T/sink.in"
+	"$TBIN/smtpsink" 127.0.0.1:0 "$T/sink.log" < "$T/sink.in" > "$T/sink.fifo" 2>> "$T/peer.err" 7>&- &
+	sinkpid=$!
+	exec 6> "$T/sink.in"
+	read port < "$T/sink.fifo"
+}
+stopsink() { exec 6>&-; wait $sinkpid; }
+
+# conns: how many connections the sink took; violations: its VIOLATION lines.
+conns() { grep -c ' open ' "$T/sink.log"; }
+violations() { grep -c VIOLATION "$T/sink.log"; }
+# qrl ARGS...: runs qmail-remote as qr does and prints the letters of
+# its reports alone ("r K").
+qrl() {
+	QMAILHOME=$H "$BIN/qmail-remote" "$@" < "$T/msg" 2> /dev/null | tr '\n\0' ' \n' | cut -c1 | tr '\n' ' ' | sed 's/ $//'
+}
+
+case_ 'qmail-scache: two runs, one connection, the second K says so'
+home
+printf '!*:\n' > "$C/tlsdestinations"
+scache
+sink
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qrl a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test | reused)
+check "$out1
+$out2
+$(conns) $(violations)" "r K
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok 1
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0
+1 0"
+
+# differ WHAT ARGS... : one more run whose key differs in WHAT (the
+# control files set before): it must get a connection of its own.
+differ() {
+	what=$1
+	shift
+	before=$(conns)
+	out=$(qrl "$@")
+	check "$out $(($(conns) - before))" "r K 1"
+}
+
+case_ 'a key that differs in the HELO name (domainips) gets a fresh connection'
+printf 'y.test:|other.helo.test\n' > "$C/domainips"
+differ HELO a.test s@y.test r@a.test
+case_ 'and that connection said EHLO with that name'
+check "$(grep -c "^$(conns) ehlo other.helo.test$" "$T/sink.log")" 1
+case_ 'a key that differs in the source address (domainips) gets a fresh connection, from there'
+printf 'z.test:127.0.0.2|\n' > "$C/domainips"
+differ source a.test s@z.test r@a.test
+check "$(grep -c "^$(conns) open 127.0.0.2$" "$T/sink.log")" 1
+case_ 'a key that differs in the tlsdestinations rule gets a fresh connection'
+printf '![127.0.0.1]:\n!*:\n' > "$C/tlsdestinations"
+differ rule a.test s@x.test r@a.test
+printf '!*:\n' > "$C/tlsdestinations"
+case_ 'a key that differs in the authsenders user gets a fresh connection (and smtpclient hands no AUTH session back)'
+printf 's@x.test:[127.0.0.1]:%s|joe|pw1\n' "$port" > "$C/authsenders"
+differ 'user joe' a.test s@x.test r@a.test
+printf 's@x.test:[127.0.0.1]:%s|ann|pw1\n' "$port" > "$C/authsenders"
+differ 'user ann' a.test s@x.test r@a.test
+check "$(grep -c ' auth joe$' "$T/sink.log") $(grep -c ' auth ann$' "$T/sink.log")" "1 1"
+rm "$C/authsenders"
+case_ 'a key that differs in the port gets a fresh connection'
+port1=$port
+stopsink_keep=$sinkpid
+exec 5>&6
+sink
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+differ port a.test s@x.test r@a.test
+stopsink
+exec 6>&5 5>&-
+sinkpid=$stopsink_keep
+port=$port1
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+rm -f "$C/domainips"
+case_ 'none of them ever saw two deliveries at once'
+check "$(violations)" 0
+stopsink
+stopscache
+
+case_ 'deliveries racing the idle timeout (sessionidle 1, a delivery every second, 20 times): all K'
+echo 1 > "$C/sessionidle"
+scache
+sink
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+i=0
+: > "$T/race"
+while [ $i -lt 20 ]; do
+	qrl a.test s@x.test r@a.test >> "$T/race"
+	echo >> "$T/race"
+	sleep 1
+	i=$((i + 1))
+done
+check "$(sort "$T/race" | uniq -c | sed 's/^ *//') $(violations)" "20 r K 0"
+rm "$C/sessionidle"
+stopsink
+stopscache
+
+case_ '20 runs at once, twice: all K, and no session ever in two runs'
+scache
+sink
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+: > "$T/many"
+for round in 1 2; do
+	i=0
+	pids=
+	while [ $i -lt 20 ]; do
+		(qrl a.test s@x.test r@a.test > "$T/many.$round.$i") &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	wait $pids
+done
+check "$(for f in "$T"/many.*; do cat "$f"; echo; done | sort | uniq -c | sed 's/^ *//') $(violations) $(test "$(conns)" -le 40 && echo ok)" "40 r K 0 ok"
+stopsink
+stopscache
+
+case_ 'qmail-scache: a session the server closed while idle is dropped: a fresh connection, a plain K'
+scache
+peers2 127.0.0.1 "$okclose" "$ok"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test)
+stopscache
+waitpeers
+check "$out1
+$out2
+$(grep -c '^EHLO' "$T/log.127.0.0.1")" "${K}exit 0
+${K}exit 0
+2"
+
+case_ 'qmail-scache: a server that answers RSET with 421: a fresh connection in the same run, a plain K'
+scache
+peers2 127.0.0.1 "$rset421" "$ok"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test)
+out2=$(qr a.test s@x.test r@a.test)
+stopscache
 waitpeers
 check "$out1
 $out2
