@@ -264,6 +264,45 @@ read'
 # reused: the K report's last line with the age made N.
 reused() { sed 's/opened [0-9]* s ago/opened N s ago/'; }
 
+case_ 'the clear-text retry of SPEC D8 gets no SESSIONFD: the fresh session is asked for, the retry never handed back'
+cache none
+printf '' > "$C/tlsdestinations"
+peers2 127.0.0.1 "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+expect STARTTLS
+send 220 go ahead
+read
+send this is not TLS at all
+close" "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250 STARTTLS
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok clear
+read
+send 221 bye"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out=$(qr a.test s@x.test r@a.test)
+waitpeers
+check "$out
+$(kinds)
+$(grep -c '^QUIT' "$T/log.127.0.0.1")" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok clear
+TLS: none; retried in clear text after: I wasn't able to establish a TLS connection with: [127.0.0.1]. (#4.4.1)
+^@exit 0
+G
+1"
+printf '!*:\n' > "$C/tlsdestinations"
+stopcache
+
 case_ 'two runs, one connection: the second run reuses the session the first handed back'
 cache hold
 peer 127.0.0.1 "$two"
