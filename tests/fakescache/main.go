@@ -1,3 +1,5 @@
+//go:build linux
+
 // Fakescache is a session cache for the tests that behaves in one of a
 // few ways qmail-scache never should, or as a minimal one, at the
 // socket of lib/scache (SOCK_SEQPACKET, the records of lib/scache).
