@@ -510,6 +510,58 @@ check "$(for f in "$T"/many.*; do cat "$f"; echo; done | sort | uniq -c | sed 's
 stopsink
 stopscache
 
+case_ 'qmail-scache over STARTTLS: two runs, one connection and one handshake; the second run gets the pipes to the tlswrap that still runs it'
+"$TBIN/mkcerts" "$T/certs" > /dev/null
+rm -f "$C/tlsdestinations"
+scache
+tls2="send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 8BITMIME
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $T/certs/server.pem $T/certs/server.key
+read
+send 250-mx.test
+send 250 8BITMIME
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued
+expect RSET
+send 250 reset
+read
+send 250 ok
+read
+send 250 ok
+read
+send 354 go
+data
+send 250 ok queued 2
+expect QUIT
+send 221 bye"
+peer 127.0.0.1 "$tls2"
+printf ':[127.0.0.1]:%s\n' "$port" > "$C/smtproutes"
+out1=$(qr a.test s@x.test r@a.test | grep -c '^TLS: ')
+out2=$(qr a.test s@x.test r@a.test | reused)
+stopscache
+waitpeers
+check "$out1
+$(echo "$out2" | grep -c '^TLS: ')
+$(echo "$out2" | grep '^Session\|^Remote\|exit')
+$(grep -c '^EHLO' "$T/log.127.0.0.1") $(grep -c '^STARTTLS' "$T/log.127.0.0.1") $(grep -c '^MAIL' "$T/log.127.0.0.1")" "1
+1
+Remote host said: 250 ok queued 2
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0
+2 1 2"
+printf '!*:\n' > "$C/tlsdestinations"
+
 case_ 'qmail-scache: a session the server closed while idle is dropped: a fresh connection, a plain K'
 scache
 peers2 127.0.0.1 "$okclose" "$ok"
