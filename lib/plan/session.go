@@ -69,14 +69,22 @@ func (l SessionLimits) Env() []string {
 
 // keyVars are the variables of the speaker's environment that are part
 // of a session's identity: the HELO name, the TLS policy and what it
-// checks against (TLS, TLSHOST, TLS_*, TLSMECH), the client certificate,
-// the system roots' location, and AUTH's settings. The others (TCP*,
+// checks against (TLS, TLS_*, TLSMECH), the client certificate, the
+// system roots' location, and AUTH's settings. The others (TCP*,
 // TIMEOUTREMOTE, PATH...) are not: a session is the same with them.
+// Nor is TLSHOST, the destination's name: smtpclient and tlswrap put it
+// only in the texts of a failed handshake, which a session from the
+// cache never makes (its TLS is up); every check that names the
+// destination does so in TLS_NAMES, which is part of the key. So the
+// recipient domains behind one MX host share its sessions when their
+// policies are the same, as issue 21's list of the key's parts has it.
 func keyVar(name string) bool {
 	switch name {
 	case "HELOHOST", "CERTFILE", "KEYFILE", "KEYPASSFD", "CAFILE", "CADIR",
 		"SSL_CERT_FILE", "SSL_CERT_DIR", "AUTHCLEAR", "AUTHFD":
 		return true
+	case "TLSHOST":
+		return false
 	}
 	return strings.HasPrefix(name, "TLS")
 }
@@ -144,7 +152,9 @@ func (p *Plan) SessionParts(c Candidate, sp Speaking, name string) []KeyPart {
 	put("tlsa", c.DANE.TLSA)
 	put("route", p.Route.Where)
 	put("relay", strconv.FormatBool(p.Route.Relay))
-	put("routehost", p.Route.Host)
+	if p.Route.Relay {
+		put("routehost", p.Route.Host) // the relay; by MX, the domain is no part (keyVar)
+	}
 	put("tlsrule", p.TLS.Key+" "+p.TLS.Where)
 	put("tlsruleauth", p.TLSRule.Key+" "+p.TLSRule.Where+" "+strconv.FormatBool(p.TLS.ForAuth))
 	put("domaincerts", p.Cert.Where)

@@ -93,7 +93,16 @@ func TestSessionKeyParts(t *testing.T) {
 	variant("more DANE TLSA records", dane("3 1 1 aabb,2 0 1 ccdd"))
 	variant("route line", func(p *Plan, _ *Candidate, _ *string) { p.Route.Where = "control/smtproutes line 2" })
 	variant("relay", func(p *Plan, _ *Candidate, _ *string) { p.Route.Relay = true })
-	variant("routed host", func(p *Plan, _ *Candidate, _ *string) { p.Route.Host = "dest2.test" })
+	variant("relay host", func(p *Plan, _ *Candidate, _ *string) { p.Route.Relay, p.Route.Host = true, "relay2.test" })
+	// The routed host is part of the key where a check names it.
+	named := func(host string) func(*Plan, *Candidate, *string) {
+		return func(p *Plan, _ *Candidate, _ *string) {
+			p.Route.Host = host
+			p.TLS = tlspolicy.Policy{Level: tlspolicy.Must, Verify: tlspolicy.Name, Depth: tlspolicy.DepthUnset, Key: "*", Where: "control/tlsdestinations line 1"}
+		}
+	}
+	variant("name check for dest.test", named("dest.test"))
+	variant("name check for dest2.test", named("dest2.test"))
 	rule := func(where string) func(*Plan, *Candidate, *string) {
 		return func(p *Plan, _ *Candidate, _ *string) {
 			p.TLS = tlspolicy.Policy{Level: tlspolicy.Try, Verify: tlspolicy.None, Depth: tlspolicy.DepthUnset, Key: "*", Where: where}
@@ -126,7 +135,7 @@ func TestSessionKeyParts(t *testing.T) {
 	})
 	// Each variable of the speaker's environment that is part of the
 	// identity, added, then with another value.
-	for _, v := range []string{"TLS", "TLSHOST", "TLS_VERIFY", "TLS_NAMES", "TLS_PIN", "TLS_DEPTH", "TLS_CIPHERS",
+	for _, v := range []string{"TLS", "TLS_VERIFY", "TLS_NAMES", "TLS_PIN", "TLS_DEPTH", "TLS_CIPHERS",
 		"TLS_SERVERNAME", "TLS_TLSA", "TLS_AUDIT_NAMES", "TLSMECH", "CERTFILE", "KEYFILE", "KEYPASSFD",
 		"SSL_CERT_FILE", "SSL_CERT_DIR", "AUTHCLEAR", "AUTHFD", "CAFILE", "CADIR", "HELOHOST"} {
 		for _, val := range []string{"x", "y"} {
@@ -168,6 +177,13 @@ func TestSessionKeySame(t *testing.T) {
 	c.Pref = 20
 	if k2 := p.SessionKey(c, sp, "smtpclient"); k2 != k {
 		t.Errorf("the MX preference changed the key")
+	}
+	// Another recipient domain by MX behind the same host, under a
+	// policy that names no host: the same session will do.
+	q, _ := keyPlan(t)
+	q.Host, q.Route.Host = "dest2.test", "dest2.test"
+	if k2 := q.SessionKey(c, speak(t, q, c), "smtpclient"); k2 != k {
+		t.Errorf("another domain behind the same MX host, no name checked: another key")
 	}
 }
 
