@@ -141,18 +141,25 @@ func parseLines(text string) ([]Field, error) {
 // keywords (upper case, with their parameters) and, for a TLS session,
 // the entries of tlswrap's reply block that a K report uses
 // (SSL_PROTOCOL, SSL_CIPHER, TLSWRAP_VERIFY, TLSWRAP_AUDIT). No TLS
-// entries: clear text.
+// entries: clear text. Auth says the session authenticated (AUTH 235):
+// only a delivery with credentials may use it, and only the fact goes
+// in the state, never the user or anything of the credentials.
 type State struct {
 	Born  int64 // Unix seconds
 	Count int
+	Auth  bool
 	Ext   map[string]string
 	TLS   map[string]string
 }
 
-// Fields are the state as record fields: born, count, one ext per
-// keyword and one tls per entry, in sorted order.
+// Fields are the state as record fields: born, count, auth (only when
+// true: "auth yes"), one ext per keyword and one tls per entry, in
+// sorted order.
 func (s State) Fields() []Field {
 	f := []Field{{"born", strconv.FormatInt(s.Born, 10)}, {"count", strconv.Itoa(s.Count)}}
+	if s.Auth {
+		f = append(f, Field{"auth", "yes"})
+	}
 	for _, k := range sortedKeys(s.Ext) {
 		f = append(f, Field{"ext", strings.TrimSpace(k + " " + s.Ext[k])})
 	}
@@ -204,6 +211,13 @@ func stateOf(fields []Field) (State, error) {
 		case "count":
 			s.Count, err = strconv.Atoi(f.Value)
 			seen |= 2
+		case "auth":
+			// Only "yes"; absent is false. Anything else is not a
+			// state we wrote: better refused than read as either.
+			if f.Value != "yes" {
+				err = errMalformed
+			}
+			s.Auth = true
 		case "ext":
 			k, p, _ := strings.Cut(f.Value, " ")
 			if k == "" {

@@ -61,6 +61,39 @@ func TestState(t *testing.T) {
 	}
 }
 
+func TestStateAuth(t *testing.T) {
+	st := State{Born: 7, Count: 2, Auth: true, Ext: map[string]string{"AUTH": "PLAIN"}, TLS: map[string]string{}}
+	text := st.Encode()
+	if want := "born 7\ncount 2\nauth yes\next AUTH PLAIN\n"; text != want {
+		t.Fatalf("Encode = %q, want %q", text, want)
+	}
+	got, err := ParseState(text)
+	if err != nil || !reflect.DeepEqual(got, st) {
+		t.Fatalf("ParseState = %+v, %v", got, err)
+	}
+	// Absent is false, and Encode then writes no auth line at all.
+	st.Auth = false
+	if text := st.Encode(); strings.Contains(text, "auth") {
+		t.Fatalf("Encode without Auth = %q", text)
+	}
+	if got, err := ParseState("born 1\ncount 1\n"); err != nil || got.Auth {
+		t.Fatalf("ParseState without auth = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"born 1\ncount 1\nauth no\n", "born 1\ncount 1\nauth \n", "born 1\ncount 1\nauth YES\n", "born 1\ncount 1\nauth user\n"} {
+		if _, err := ParseState(bad); err == nil {
+			t.Errorf("ParseState took %q", bad)
+		}
+	}
+	// A put record carries it to the cache and back as it came.
+	p, err := ParsePut(PutRecord("k", ProtoSMTP, 9, State{Born: 1, Count: 1, Auth: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := stateOf(p.State); err != nil || !back.Auth {
+		t.Fatalf("state back = %+v, %v", back, err)
+	}
+}
+
 func TestPut(t *testing.T) {
 	st := State{Born: 5, Count: 1, Ext: map[string]string{"PIPELINING": ""}}
 	p, err := ParsePut(PutRecord("k1", ProtoSMTP, 99, st))
