@@ -1,6 +1,8 @@
 // Authclient runs the SMTP AUTH exchange on descriptors 6 and 7 for
 // smtpclient, with the credentials it reads from descriptor 3, and says
-// how it went on descriptor 1. See authclient.8. (go.mod's godebug line
+// how it went on descriptor 1; with -m it only prints the MAIL
+// parameter of those credentials, for a session that authenticated
+// before (the session cache). See authclient.8. (go.mod's godebug line
 // keeps the runtime off the descriptors it reads: fd 3, 6, 7.)
 package main
 
@@ -31,6 +33,9 @@ func main() { os.Exit(run(os.Args[1:])) }
 func run(offered []string) int {
 	// A dead peer or a closed fd 1 must give EPIPE, not kill us.
 	signal.Ignore(syscall.SIGPIPE)
+	if len(offered) > 0 && offered[0] == "-m" {
+		return mailParam(offered[1:])
+	}
 	ip := report.RemoteIP()
 	timeout, err := fdio.TimeoutRemote()
 	if err != nil {
@@ -61,6 +66,27 @@ func run(offered []string) int {
 		trace: trace.FromEnv(prog),
 	}
 	return output(c.auth(mech, user, pass), user)
+}
+
+// mailParam is -m: the credentials on fd 3 are checked as for an
+// exchange, and fd 1 gets the line a 235 would have given, AUTH= and
+// the user in xtext. Nothing is read from or sent to the peer (fds 6
+// and 7 are not touched): smtpclient asks for it when a session from
+// the cache authenticated with these credentials long ago (smtpclient
+// keeps the user out of its environment and the cache's records).
+func mailParam(extra []string) int {
+	if len(extra) > 0 {
+		return local("Unable to run authclient: -m takes no mechanisms. (#4.3.0)\n", "usage: authclient -m")
+	}
+	cred, err := readCred(os.NewFile(3, "fd3"))
+	if err != nil {
+		return local("Unable to read the AUTH credentials from descriptor 3. (#4.3.0)\n", "unable to read fd 3: "+err.Error())
+	}
+	user, _, problem := parseCred(cred)
+	if problem != "" {
+		return output(&failure{'Z', "Connected to " + report.RemoteIP() + " but " + problem + ". (#4.7.0)\n"}, "")
+	}
+	return output(nil, user)
 }
 
 // output prints the outcome on fd 1 and returns the exit code: the AUTH=

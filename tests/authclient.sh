@@ -382,6 +382,51 @@ exit 111"
 check "$wire" ''
 ACENV='TCPREMOTEIP=192.0.2.1'
 
+# -m: the MAIL parameter of the credentials, for a session from the
+# cache that authenticated before; the peer's script would answer
+# anything sent, and nothing is.
+case_ '-m: AUTH=xtext(user) and exit 0, nothing read or sent'
+cred 'e=mc2+ j' pw
+ac 'send 220 would be read
+read
+send 235 ok' -m
+check "$out" "AUTH=e+3Dmc2+2B+20j
+
+exit 0"
+check "$wire" ''
+check "$err" ''
+
+case_ '-m: the password is nowhere'
+cred user 'Pa55-w0rd|:;'
+ac 'read' -m
+check "$out" "AUTH=user
+
+exit 0"
+check "$(cat "$T/out" "$T/err" "$T/log" | grep -c 'Pa55')" 0
+
+case_ '-m: credentials that cannot be used are the Z of an exchange'
+cred '' pw
+ac 'read' -m
+check "$out" "ZConnected to 192.0.2.1 but the AUTH username is empty. (#4.7.0)
+^@
+exit 111"
+check "$wire" ''
+
+case_ '-m: no mechanisms after it'
+cred user pw
+ac 'read' -m PLAIN
+check "$out" "ZUnable to run authclient: -m takes no mechanisms. (#4.3.0)
+^@
+exit 111"
+check "$err" 'authclient: fatal: usage: authclient -m'
+check "$wire" ''
+
+case_ '-m: no fd 6/7 needed (it never touches them)'
+cred user pw
+out=$(env -u TIMEOUTREMOTE TCPREMOTEIP=192.0.2.1 sh -c 'exec "$0" -m 3< "$1" 6<&- 7>&-' "$BIN/authclient" "$T/cred"; echo "exit $?")
+check "$out" 'AUTH=user
+exit 0'
+
 case_ 'the password appears nowhere but base64 on the wire'
 cred user 'Pa55-w0rd|:;'
 ac 'read
