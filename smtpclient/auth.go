@@ -55,11 +55,12 @@ func (s *session) auth() *ending {
 	exit, out := s.runAuth(mechs)
 	switch exit {
 	case 0:
-		param, ok := bytes.CutSuffix(out, []byte("\n"))
-		if !ok || !bytes.HasPrefix(param, []byte("AUTH=")) || bytes.ContainsAny(param, "\r\n\x00 ") {
+		param, ok := paramLine(out)
+		if !ok {
 			return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient printed a malformed line. (#4.3.0)\n", quit: true}
 		}
-		s.mailParam = " " + string(param)
+		s.mailParam = param
+		s.authed = true
 		return nil
 	case 1:
 		s.prefix = noAuthMethod
@@ -73,6 +74,16 @@ func (s *session) auth() *ending {
 		return &ending{letter: 'Z', text: "Connected to " + s.ip + " but unable to run authclient: " + report.Printable(string(out)) + ". (#4.3.0)\n", quit: true}
 	}
 	return &ending{letter: 'Z', text: "Connected to " + s.ip + " but authclient failed without a usable report. (#4.3.0)\n", quit: true}
+}
+
+// paramLine checks authclient's line on success, AUTH=xtext(user) and
+// LF, and gives MAIL's parameter: a space and the line without its LF.
+func paramLine(out []byte) (string, bool) {
+	param, ok := bytes.CutSuffix(out, []byte("\n"))
+	if !ok || !bytes.HasPrefix(param, []byte("AUTH=")) || bytes.ContainsAny(param, "\r\n\x00 ") {
+		return "", false
+	}
+	return " " + string(param), true
 }
 
 // authHint is the line after a D9 refusal: what allows it (smtpclient.8).
@@ -96,9 +107,6 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 	return func(mechs []string) (int, []byte) {
 		r, w := channel()
 		cmd := exec.Command(path, mechs...)
-		var out limited
-		out.max = 8192
-		cmd.Stdout, cmd.Stderr = &out, os.Stderr
 		cmd.ExtraFiles = []*os.File{creds, nil, nil, r, w}
 		cmd.Env = authEnv()
 		if tr != nil {
@@ -107,25 +115,48 @@ func execAuth(path string, creds *os.File, channel func() (r, w *os.File), timeo
 			cmd.ExtraFiles = append(cmd.ExtraFiles, tr)
 			cmd.Env = append(cmd.Env, "TRACEFD=8")
 		}
-		cmd.SysProcAttr = diesWithUs()
-		cmd.WaitDelay = time.Second
 		// fdio.Start: the channel keeps its deadlines for the rest of
-		// the session, however early authclient ends.
-		reclaim, err := fdio.Start(cmd, r, w)
-		if err != nil {
-			return notRun, []byte(err.Error())
-		}
-		// Its own reads and writes are bounded by TIMEOUTREMOTE; this is
-		// the bound on the whole exchange (SCRAM's at most 4 steps).
-		t := time.AfterFunc(6*timeout+10*time.Second, func() { cmd.Process.Kill() })
-		err = cmd.Wait()
-		t.Stop()
-		reclaim()
-		if err != nil && cmd.ProcessState == nil || out.over {
-			return -1, nil
-		}
-		return cmd.ProcessState.ExitCode(), out.Bytes()
+		// the session, however early authclient ends. Its own reads and
+		// writes are bounded by TIMEOUTREMOTE; the bound on the whole
+		// exchange is SCRAM's at most 4 steps.
+		return runAuthclient(cmd, 6*timeout+10*time.Second, func() (func(), error) { return fdio.Start(cmd, r, w) })
 	}
+}
+
+// execParam runs authclient -m, the credentials' pipe as its descriptor
+// 3 and nothing of the channel: the AUTH= parameter of MAIL for a
+// session from the cache that authenticated with them before, printed
+// without an exchange (authclient.8). Its exit code and descriptor 1.
+func execParam(path string, creds *os.File, timeout time.Duration) func() (int, []byte) {
+	return func() (int, []byte) {
+		cmd := exec.Command(path, "-m")
+		cmd.ExtraFiles = []*os.File{creds}
+		cmd.Env = authEnv()
+		return runAuthclient(cmd, timeout+10*time.Second, func() (func(), error) { return func() {}, cmd.Start() })
+	}
+}
+
+// runAuthclient starts cmd (by start) and waits for it at most limit:
+// its exit code and descriptor 1 (at most 8192 bytes), notRun and why
+// when it could not be started, -1 when it failed otherwise.
+func runAuthclient(cmd *exec.Cmd, limit time.Duration, start func() (func(), error)) (int, []byte) {
+	var out limited
+	out.max = 8192
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	cmd.SysProcAttr = diesWithUs()
+	cmd.WaitDelay = time.Second
+	reclaim, err := start()
+	if err != nil {
+		return notRun, []byte(err.Error())
+	}
+	t := time.AfterFunc(limit, func() { cmd.Process.Kill() })
+	err = cmd.Wait()
+	t.Stop()
+	reclaim()
+	if err != nil && cmd.ProcessState == nil || out.over {
+		return -1, nil
+	}
+	return cmd.ProcessState.ExitCode(), out.Bytes()
 }
 
 // authEnv is our environment less what would mislead authclient: an

@@ -213,7 +213,11 @@ func (s *session) authSettings(timeout time.Duration) error {
 	// A missing authclient is said when AUTH is due (execAuth), as the
 	// report of that address, not as a connection that never was.
 	path, _ := beside("authclient")
-	s.runAuth = execAuth(path, os.NewFile(uintptr(fd), "AUTHFD"), func() (r, w *os.File) { return s.chanFiles() }, timeout, s.trace.File())
+	creds := os.NewFile(uintptr(fd), "AUTHFD")
+	s.runAuth = execAuth(path, creds, func() (r, w *os.File) { return s.chanFiles() }, timeout, s.trace.File())
+	// At most one of the two runs: a session authenticates, or comes
+	// from the cache having authenticated (resume).
+	s.authParam = execParam(path, creds, timeout)
 	s.clearAuthOK = os.Getenv("AUTHCLEAR") == "yes"
 	return nil
 }

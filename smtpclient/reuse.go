@@ -87,7 +87,11 @@ func (s *session) cacheSettings() error {
 // fds 6/7 lead to the tlswrap that still runs it). It returns why the
 // session will not do for this delivery ("" when it will): the key
 // should have kept such a session away, but clear text under TLS=must,
-// or a session without our AUTH, is never used on its word.
+// a session that never authenticated when we have credentials, or one
+// that did when we have none, is never used on its word. A session that
+// authenticated gets MAIL's AUTH= parameter from authclient -m (the
+// user never passes through us but on the wire); if it cannot, the
+// session is stale too: nothing was sent.
 func (s *session) resume() string {
 	st := s.cache.from
 	s.ext = st.Ext
@@ -102,11 +106,36 @@ func (s *session) resume() string {
 	switch {
 	case s.level == tlsMust && !s.tlsOn:
 		return "clear text, but TLS is must"
-	case s.runAuth != nil:
-		return "AUTH is due, and a session from the cache never authenticated"
+	case s.runAuth != nil && !st.Auth:
+		return "AUTH is due, and the session from the cache never authenticated"
+	case s.runAuth == nil && st.Auth:
+		return "the session from the cache authenticated, and this delivery has no credentials"
+	case st.Auth:
+		if why := s.resumeAuth(); why != "" {
+			return why
+		}
 	}
 	s.trace.Note(fmt.Sprintf("a session from the cache: message %d, opened %d s ago; %s",
 		st.Count+1, max(s.now().Unix()-st.Born, 0), strings.TrimSuffix(cmp.Or(s.tlsLine, "clear text\n"), "\n")))
+	return ""
+}
+
+// resumeAuth takes MAIL's AUTH= parameter for a session from the cache
+// that authenticated from authclient -m, which reads the credentials as
+// for an exchange and sends nothing.
+func (s *session) resumeAuth() string {
+	if s.authParam == nil {
+		return "authclient -m cannot be run"
+	}
+	exit, out := s.authParam()
+	if exit != 0 {
+		return "authclient -m failed (exit " + strconv.Itoa(exit) + ")"
+	}
+	param, ok := paramLine(out)
+	if !ok {
+		return "authclient -m printed a malformed line"
+	}
+	s.mailParam, s.authed = param, true
 	return ""
 }
 
@@ -185,7 +214,7 @@ func (s *session) reusedLine() string {
 // state is the session as it goes back to the cache, this message
 // counted.
 func (s *session) state() scache.State {
-	st := scache.State{Born: s.cache.born, Count: 1, Ext: s.ext, TLS: s.cache.tlsEnv}
+	st := scache.State{Born: s.cache.born, Count: 1, Auth: s.authed, Ext: s.ext, TLS: s.cache.tlsEnv}
 	if f := s.cache.from; f != nil {
 		st.Count, st.TLS = f.Count+1, f.TLS
 	}
@@ -211,10 +240,11 @@ func (s *session) keepable() string {
 		return c.noKeep
 	case s.note != "" || s.prefix != "":
 		return "a TLS or AUTH note"
-	case s.runAuth != nil:
-		// MAIL after AUTH carries AUTH=<user> (SPEC D11), which would
-		// have to come back through the environment: not done.
-		return "AUTH"
+	case s.runAuth != nil && !s.authed:
+		// Credentials, and no 235: the D3 prefix says so already;
+		// a session that authenticated goes back as one that did
+		// (State.Auth), the user nowhere in it.
+		return "AUTH did not succeed"
 	case s.immediate:
 		return "SMTPS"
 	case s.r.Buffered() > 0:

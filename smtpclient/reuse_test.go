@@ -13,6 +13,7 @@ import (
 
 	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/scache"
+	"qmail-remote-go/lib/trace"
 )
 
 // The session cache (reuse.go): a session from the cache proved by RSET,
@@ -60,6 +61,7 @@ type cached struct {
 	messages int
 	rcpts    []string
 	setup    func(s *session)
+	pre      func(s *session) // before resume
 }
 
 func (c cached) run(t *testing.T) (client, out string, exit int) {
@@ -85,6 +87,9 @@ func (c cached) run(t *testing.T) (client, out string, exit int) {
 		}
 		t.Cleanup(func() { r.Close(); w1.Close(); r2.Close(); w.Close() })
 		s.chanFiles = func() (*os.File, *os.File) { return r, w }
+	}
+	if c.pre != nil {
+		c.pre(s)
 	}
 	if c.from != nil {
 		s.cache.born = c.from.Born
@@ -252,6 +257,7 @@ func TestResume(t *testing.T) {
 		s.cache.from = state(extChunk, tt.tls)
 		if tt.auth {
 			s.runAuth = func([]string) (int, []byte) { return 0, nil }
+			s.authParam = func() (int, []byte) { t.Error("authclient -m for a session that never authenticated"); return 0, nil }
 		}
 		if why := s.resume(); (why == "") != tt.ok {
 			t.Errorf("%s: %q", tt.name, why)
@@ -265,6 +271,109 @@ func TestResume(t *testing.T) {
 	s.resume()
 	if s.tlsLine != "TLS: TLSv1.3 C; MTA-STS enforce: certificate verified for mx.test\n" || !s.verifies {
 		t.Errorf("TLS line %q, verifies %v", s.tlsLine, s.verifies)
+	}
+}
+
+// TestResumeAuth: a session from the cache that authenticated is used
+// only by a delivery with credentials, and only once authclient -m gave
+// MAIL's parameter; never a byte sent before (the caller's stale).
+func TestResumeAuth(t *testing.T) {
+	tls := map[string]string{"SSL_PROTOCOL": "TLSv1.3", "SSL_CIPHER": "C", "TLSWRAP_VERIFY": "certificate verified for mx.test"}
+	for _, tt := range []struct {
+		name  string
+		creds bool
+		exit  int
+		out   string
+		ok    bool
+		param string
+	}{
+		{"credentials, -m prints the line", true, 0, "AUTH=alice+2Bx\n", true, " AUTH=alice+2Bx"},
+		{"no credentials", false, 0, "", false, ""},
+		{"-m fails (Z, exit 111)", true, 111, "ZConnected to 192.0.2.1 but the AUTH username is empty. (#4.7.0)\n\x00", false, ""},
+		{"-m cannot be run", true, notRun, "fork/exec: no such file", false, ""},
+		{"-m killed", true, -1, "", false, ""},
+		{"-m prints no LF", true, 0, "AUTH=alice", false, ""},
+		{"-m prints something else", true, 0, "AUTH=a b\n", false, ""},
+		{"-m prints two lines", true, 0, "AUTH=a\nAUTH=b\n", false, ""},
+	} {
+		s := &session{level: tlsTry}
+		from := state(extChunk, tls)
+		from.Auth = true
+		s.cache.from = from
+		ran := 0
+		if tt.creds {
+			s.runAuth = func([]string) (int, []byte) {
+				t.Errorf("%s: an AUTH exchange on a session from the cache", tt.name)
+				return 0, nil
+			}
+			s.authParam = func() (int, []byte) { ran++; return tt.exit, []byte(tt.out) }
+		}
+		why := s.resume()
+		if (why == "") != tt.ok || s.mailParam != tt.param || s.authed != tt.ok || ran > 1 {
+			t.Errorf("%s: %q, param %q, authed %v, ran %d", tt.name, why, s.mailParam, s.authed, ran)
+		}
+	}
+}
+
+// TestHandBackAuth: a session that authenticated goes back with auth
+// yes, and the user is in no field of the put; the next delivery reuses
+// it with the AUTH= parameter authclient -m gives, sends no AUTH, and
+// its transcript holds no user either.
+func TestHandBackAuth(t *testing.T) {
+	const user = "AUTH=alice+2Bsecret"
+	p := &putter{}
+	tr1, read1 := traceFile(t)
+	client, out, exit := cached{keep: p,
+		setup: func(s *session) {
+			// one byte at a time: nothing waits in our buffer when authclient runs
+			s.r = bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(hi+
+				"250-mx\r\n250-AUTH PLAIN\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 8BITMIME\r\n250 ok\r\n250 ok\r\n250 queued\r\n")), 16)
+			s.clearAuthOK = true
+			s.runAuth = func(m []string) (int, []byte) { return 0, []byte(user + "\n") }
+			s.trace = tr1
+		}}.run(t)
+	if exit != 0 || p.n != 1 || !p.st.Auth || p.st.Count != 1 || !strings.Contains(client, "MAIL FROM:<a@x.test> "+user+"\r\n") {
+		t.Fatalf("fresh: exit %d, %d puts %+v, sent %q, reports %q", exit, p.n, p.st, client, out)
+	}
+	rec, err := scache.PutRecord(p.key, p.proto, p.expires, p.st).Marshal()
+	if err != nil || !strings.Contains(string(rec), "\nauth yes\n") || strings.Contains(string(rec), "alice") {
+		t.Errorf("put record %q, %v", rec, err)
+	}
+	if tr := read1(); strings.Contains(tr, "alice") || !strings.Contains(tr, "AUTH=<AUTH data hidden>") {
+		t.Errorf("fresh transcript %q", tr)
+	}
+
+	from := p.st
+	p2 := &putter{}
+	tr2, read2 := traceFile(t)
+	client, out, exit = cached{from: &from, keep: p2, server: "250 ok\r\n250 ok\r\n250 ok\r\n250 queued\r\n",
+		pre: func(s *session) {
+			s.runAuth = func([]string) (int, []byte) { t.Error("AUTH again"); return 0, nil }
+			s.authParam = func() (int, []byte) { return 0, []byte(user + "\n") }
+			s.trace = tr2
+		}}.run(t)
+	if exit != 0 || client != "RSET\r\nMAIL FROM:<a@x.test> "+user+"\r\nRCPT TO:<b@y.test>\r\n"+cMsg ||
+		!strings.HasSuffix(out, "Session reused: message 2 on this connection, opened 5 s ago.\n\x00") {
+		t.Errorf("reused: exit %d, sent %q, reports %q", exit, client, out)
+	}
+	if p2.n != 1 || !p2.st.Auth || p2.st.Count != 2 {
+		t.Errorf("reused put: %+v", *p2)
+	}
+	if tr := read2(); strings.Contains(tr, "alice") || !strings.Contains(tr, "AUTH=<AUTH data hidden>") || !strings.Contains(tr, "RSET") {
+		t.Errorf("reused transcript %q", tr)
+	}
+}
+
+// traceFile is a transcript into a file of the test's, and what it holds.
+func traceFile(t *testing.T) (*trace.T, func() string) {
+	f, err := os.CreateTemp(t.TempDir(), "trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return trace.New(f, prog), func() string {
+		b, _ := os.ReadFile(f.Name())
+		return string(b)
 	}
 }
 
@@ -303,10 +412,15 @@ func TestHandBack(t *testing.T) {
 				setup: func(s *session) { s.side = &helperSide{} }}, false, 0, true},
 		{"the server sent more than its replies: no put",
 			cached{setup: func(s *session) { s.r = bufio.NewReader(strings.NewReader(freshOK + "421 bye\r\n")) }}, false, 0, true},
-		{"AUTH: no put",
+		{"AUTH 235: put (as authenticated, TestHandBackAuth)",
 			cached{setup: func(s *session) {
 				s.r = bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(freshOK)), 16)
 				s.runAuth = func([]string) (int, []byte) { return 0, []byte("AUTH=u\n") }
+			}}, true, 1, false},
+		{"AUTH: no mechanism in common (D3): no put",
+			cached{setup: func(s *session) {
+				s.r = bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(freshOK)), 16)
+				s.runAuth = func([]string) (int, []byte) { return 1, nil }
 			}}, false, 0, true},
 		{"SMTPS: no put",
 			cached{server: freshOK, setup: func(s *session) { s.immediate = true }}, false, 0, true},

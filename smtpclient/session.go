@@ -41,6 +41,8 @@ type session struct {
 
 	chanFiles   func() (r, w *os.File) // the descriptors of the channel now in use
 	runAuth     authRunner             // runs authclient; nil without credentials
+	authParam   func() (int, []byte)   // runs authclient -m (a session from the cache); nil without credentials
+	authed      bool                   // the session authenticated (235), now or when it was opened
 	utf8        bool                   // MAIL declared SMTPUTF8 (RFC 6531)
 	clearAuthOK bool                   // a rule keyed on this host allows AUTH in clear or over unverified TLS (D9)
 	verifies    bool                   // TLS_VERIFY checks the server's certificate (not none)

@@ -360,6 +360,89 @@ case_ "... the unread key password's pipe in qmail-remote and smtpclient (fd 9) 
 check "$(sort -u "$T/holders.key" | tr '\n' ' ')" 'qmail-remote smtpclient 9 '
 rm -f "$C/authsenders" "$C/domaincerts"
 
+# 8. An authenticated session from the session cache (issue 21): the
+# copy of smtpclient in $T/bin2 (beside the authclient wrapper) runs
+# twice under tests/bin/scacherun (qmail-remote's part with the cache)
+# against a real qmail-scache, traced, the credentials on fd 8. The
+# first authenticates and hands the session back; the second gets it,
+# sends no AUTH, and takes MAIL's AUTH= from authclient -m. The user is
+# in no transcript, environment or report (the loop below), nor in the
+# cache's log (stderr.scache); its records are checked in Go
+# (smtpclient TestHandBackAuth: auth yes, no user).
+mkdir -p "$H/queue/lock/scache"
+chmod 700 "$H/queue/lock/scache"
+echo 300 > "$C/sessionidle"
+QMAILHOME=$H "$BIN/qmail-scache" 2> "$T/stderr.scache" &
+cachepid=$!
+i=0
+until grep -q listening "$T/stderr.scache" || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done
+printf '%s\0%s\0' "$USER_" "$PASS_" > "$T/cred.reuse"
+printf '%s\n' "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-AUTH PLAIN
+send 250-PIPELINING
+send 250 CHUNKING
+expect AUTH PLAIN
+send 334 
+read
+send 235 2.7.0 ok
+read
+read
+read
+read
+read
+read
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+read
+read
+read
+read
+read
+read
+read
+raw 250 reset\r\n250 ok\r\n250 ok\r\n
+send 250 queued 2
+read" > "$T/script.reuse"
+listen 127.0.0.1:0 "$T/wire.reuse" "$T/script.reuse"
+# scrun [-c PORT]: one delivery by smtpclient under scacherun, key k-auth.
+scrun() {
+	env -u TIMEOUTREMOTE HELOHOST=helo.test TCPREMOTEIP=127.0.0.1 TCPREMOTEPORT="$port" QMAILHOME="$H" \
+		AUTHFD=8 TRACEFD=5 SESSIONMESSAGES=2 \
+		"$TBIN/scacherun" "$@" k-auth "$T/bin2/smtpclient" a@x.test b@y.test < "$T/msg" 8< "$T/cred.reuse" \
+		5>> "$T/transcript.reuse" > "$T/out" 2>> "$T/stderr.reuse"
+	echo "exit $?" >> "$T/out"
+	cat "$T/out" >> "$T/reports"
+}
+scrun -c "$port"
+case_ 'cache, AUTH: the first delivery authenticates (PLAIN) and is K'
+check "$(tr '\0' '|' < "$T/out")" "r|K127.0.0.1 accepted message.
+Remote host said: 250 queued 1
+|exit 0"
+scrun
+wait "$peerpid"
+peerpid=
+case_ '... the second gets the session from the cache, K says message 2'
+check "$(tr '\0' '|' < "$T/out" | sed 's/opened [0-9]* s ago/opened N s ago/')" "r|K127.0.0.1 accepted message.
+Remote host said: 250 queued 2
+Session reused: message 2 on this connection, opened N s ago.
+|exit 0"
+case_ '... one AUTH on the wire, both MAILs with the same AUTH= parameter, RSET before the second, QUIT at SESSIONMESSAGES'
+check "$(grep -a -c '^AUTH ' "$T/wire.reuse")|$(grep -a '^MAIL' "$T/wire.reuse" | tr -d '\r' | sort | uniq -c | tr -s ' ')|$(grep -a -c '^RSET' "$T/wire.reuse")|$(tail -n 1 "$T/wire.reuse" | tr -d '\r')" \
+	"1| 2 MAIL FROM:<a@x.test> AUTH=$USER_|1|QUIT"
+case_ '... authclient ran twice: the exchange, then -m (no AUTH again)'
+check "$(grep -a -F bin2/authclient "$T/seen" | tr '\0' ' ' | sed 's/.*authclient //' | tail -n 2)" "PLAIN 
+-m "
+case_ '... both transcripts: MAIL with the user hidden, the second from the cache'
+check "$(sed -n 's/^smtpclient\[[0-9]*\] [0-9.]* > MAIL/MAIL/p' "$T/transcript.reuse")|$(grep -c 'a session from the cache: message 2' "$T/transcript.reuse")" \
+	"MAIL FROM:<a@x.test> AUTH=<AUTH data hidden>
+MAIL FROM:<a@x.test> AUTH=<AUTH data hidden>|1"
+kill "$cachepid"
+wait "$cachepid"
+cat "$T/stderr.reuse" >> "$T/stderr.smtpclient.reuse"
+rm -f "$C/sessionidle"
+
 case_ 'the suite saw every stage run (argv, environment, /proc while running)'
 seen_s=$(grep -c smtpclient "$T/seen")
 seen_m=$(grep -c mxlookup "$T/seen")
