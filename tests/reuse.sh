@@ -448,13 +448,46 @@ case_ 'a key that differs in the tlsdestinations rule gets a fresh connection'
 printf '![127.0.0.1]:\n!*:\n' > "$C/tlsdestinations"
 differ rule a.test s@x.test r@a.test
 printf '!*:\n' > "$C/tlsdestinations"
-case_ 'a key that differs in the authsenders user gets a fresh connection (and smtpclient hands no AUTH session back)'
+case_ 'a key that differs in the authsenders user gets a fresh connection'
 printf 's@x.test:[127.0.0.1]:%s|joe|pw1\n' "$port" > "$C/authsenders"
 differ 'user joe' a.test s@x.test r@a.test
+joe=$(conns)
 printf 's@x.test:[127.0.0.1]:%s|ann|pw1\n' "$port" > "$C/authsenders"
 differ 'user ann' a.test s@x.test r@a.test
 check "$(grep -c ' auth joe$' "$T/sink.log") $(grep -c ' auth ann$' "$T/sink.log")" "1 1"
+# Authenticated sessions go back to the cache (State.Auth): joe's again
+# reuses joe's, sends no AUTH, and MAIL carries the same AUTH=, which
+# smtpclient got from authclient -m.
+case_ 'an authenticated session: the same user again reuses it, no second AUTH, K says message 2'
+printf 's@x.test:[127.0.0.1]:%s|joe|pw1\n' "$port" > "$C/authsenders"
+before=$(conns)
+out=$(qr a.test s@x.test r@a.test | reused | sed 's/250 ok [0-9]*$/250 ok N/')
+check "$out
+$(($(conns) - before)) $(grep -c ' auth joe$' "$T/sink.log")" "r^@K127.0.0.1 accepted message.
+Remote host said: 250 ok N
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0
+0 1"
+case_ '... on the connection joe authenticated on, MAIL with the same AUTH= both times, RSET before the second'
+check "$(grep "^$joe " "$T/sink.log" | cut -d' ' -f2- | grep -v '^data$')" "open 127.0.0.1
+ehlo helo.test
+auth joe
+mail AUTH=joe
+rset
+mail AUTH=joe"
+case_ 'an authenticated session is not reused when the tlsdestinations rule changes (SPEC D9: the rule it was checked under): a fresh connection, AUTH again'
+printf '![127.0.0.1]:\n!*:\n' > "$C/tlsdestinations"
+differ 'rule, AUTH' a.test s@x.test r@a.test
+check "$(grep -c ' auth joe$' "$T/sink.log")" 2
+case_ '... and the old rule back reuses the first session again'
+printf '!*:\n' > "$C/tlsdestinations"
+before=$(conns)
+out=$(qr a.test s@x.test r@a.test | reused | sed -n 3p)
+check "$out $(($(conns) - before)) $(grep -c ' auth joe$' "$T/sink.log")" "Session reused: message 3 on this connection, opened N s ago. 0 2"
+case_ 'no credentials: never a session that authenticated (MAIL without AUTH=, no AUTH sent)'
 rm "$C/authsenders"
+out=$(qrl a.test s@x.test r@a.test)
+check "$out|$(grep ' mail' "$T/sink.log" | tail -n 1 | cut -d' ' -f2-)|$(grep -c ' auth ' "$T/sink.log")" "r K|mail|3"
 case_ 'a key that differs in the port gets a fresh connection'
 port1=$port
 stopsink_keep=$sinkpid

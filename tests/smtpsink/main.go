@@ -12,7 +12,8 @@
 // alone on the first line of stdout, and serves until its stdin reaches
 // end of file. Each connection gets a number, from 1; LOG gets one line
 // per event: "N open IP" (the client's address), "N ehlo NAME", "N auth
-// USER" (AUTH PLAIN), "N mail", "N rset", "N data" (a message taken),
+// USER" (AUTH PLAIN), "N mail" (and " AUTH=..." when MAIL has that
+// parameter), "N rset", "N data" (a message taken),
 // "N quit", "N eof", and "N VIOLATION why" when a connection sees MAIL
 // while a transaction is open on it (a second delivery on a session
 // before the first one's end). It offers 8BITMIME and AUTH PLAIN, no
@@ -123,7 +124,14 @@ func serve(id int, c net.Conn) {
 				say(id, "VIOLATION a second MAIL before the end of the transaction")
 			}
 			inTx = true
-			say(id, "mail")
+			// MAIL's AUTH= parameter (RFC 4954 5), when it has one.
+			auth := ""
+			for _, f := range strings.Fields(arg) {
+				if strings.HasPrefix(strings.ToUpper(f), "AUTH=") {
+					auth = " " + f
+				}
+			}
+			say(id, "mail"+auth)
 			reply("250 ok")
 		case "RCPT":
 			reply("250 ok")
