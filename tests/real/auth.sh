@@ -141,6 +141,45 @@ clear
 check "$(qr real.test '' "$ID.bounce@real.test")" "$K1"
 check "$(sasl)" "sasl_method=CRAM-MD5, $saw"
 
+# The session cache (issue 21): with bin/qmail-scache running on the
+# home, an authenticated session goes back to the cache and the next
+# delivery with the same credentials reuses it: Postfix sees one
+# connection, one AUTH, two messages (its disconnect line, logged when
+# the cache's SIGTERM sends QUIT), and logs the same SASL user for both.
+mkdir -p "$H/queue/lock/scache"
+chmod 700 "$H/queue/lock/scache"
+QMAILHOME=$H "$BIN/qmail-scache" 2> "$T/scache.log" &
+scpid=$!
+i=0
+while [ ! -S "$H/queue/lock/scache/socket" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+auth "$REAL_SMTPD" "$U" "$PW"
+tlsok
+case_ 'cache: AUTH over STARTTLS, handed back: K, CRAM-MD5 logged'
+check "$(qr real.test $S "$ID.reuse1@real.test")" "$KTLS"
+check "$(sasl)" "sasl_method=CRAM-MD5, $saw"
+q1=$(tr '\0' '\n' < "$T/out" | sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p')
+case_ '... the next delivery reuses the session: K says message 2, Postfix logged the same SASL user'
+check "$(qr real.test $S "$ID.reuse2@real.test" | sed 's/opened [0-9]* s ago/opened N s ago/')" "r^@K127.0.0.1 TLS transmitted message accepted.
+Remote host said: 250 2.0.0 Ok: N bytes queued as QID
+TLS: TLSv1.3 <cipher>; certificate not checked
+Session reused: message 2 on this connection, opened N s ago.
+^@exit 0"
+check "$(sasl)" "sasl_method=CRAM-MD5, $saw"
+check "$(arrived "$ID.reuse2@real.test"; same "$T/msg" "$T/got")" 'arrived
+same'
+kill "$scpid"
+wait "$scpid"
+case_ "... Postfix's log: one connection, one AUTH, two messages (auth=1 mail=2), QUIT when the cache stopped"
+pid=$(grep -a " $q1: client=" "$REAL/log/maillog" | sed -n 's/.* postfix[^[]*\/smtpd\[\([0-9]*\)\]: .*/\1/p')
+i=0
+while [ $i -lt 100 ]; do
+	l=$(awk -v q=" $q1: client=" -v d="smtpd[$pid]: disconnect from " 'index($0, q) { on = 1 } on && index($0, d) { print; exit }' "$REAL/log/maillog")
+	[ -n "$l" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "$(printf '%s\n' "$l" | grep -o -E ' (auth|mail|rset|quit)=[0-9/]*' | tr -d '\n')" " auth=1 mail=2 rset=1 quit=1"
+
 case_ 'nothing arrived for the rejected logins'
 check "$(count "$ID.wrong@real.test")" 0
 
