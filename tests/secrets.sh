@@ -411,15 +411,18 @@ scrun() {
 	env -u TIMEOUTREMOTE HELOHOST=helo.test TCPREMOTEIP=127.0.0.1 TCPREMOTEPORT="$port" QMAILHOME="$H" \
 		AUTHFD=8 TRACEFD=5 SESSIONMESSAGES=2 \
 		"$TBIN/scacherun" "$@" k-auth "$T/bin2/smtpclient" a@x.test b@y.test < "$T/msg" 8< "$T/cred.reuse" \
-		5>> "$T/transcript.reuse" > "$T/out" 2>> "$T/stderr.reuse"
+		5>> "$T/transcript.reuse" > "$T/out" 2> "$T/stderr.reuse"
 	echo "exit $?" >> "$T/out"
 	cat "$T/out" >> "$T/reports"
+	cat "$T/stderr.reuse" >> "$T/stderr.smtpclient.reuse"
+	cat "$T/stderr.reuse" >> "$T/out"
 }
 scrun -c "$port"
 case_ 'cache, AUTH: the first delivery authenticates (PLAIN) and is K'
 check "$(tr '\0' '|' < "$T/out")" "r|K127.0.0.1 accepted message.
 Remote host said: 250 queued 1
-|exit 0"
+|exit 0
+scacherun: fresh"
 scrun
 wait "$peerpid"
 peerpid=
@@ -427,7 +430,8 @@ case_ '... the second gets the session from the cache, K says message 2'
 check "$(tr '\0' '|' < "$T/out" | sed 's/opened [0-9]* s ago/opened N s ago/')" "r|K127.0.0.1 accepted message.
 Remote host said: 250 queued 2
 Session reused: message 2 on this connection, opened N s ago.
-|exit 0"
+|exit 0
+scacherun: session"
 case_ '... one AUTH on the wire, both MAILs with the same AUTH= parameter, RSET before the second, QUIT at SESSIONMESSAGES'
 check "$(grep -a -c '^AUTH ' "$T/wire.reuse")|$(grep -a '^MAIL' "$T/wire.reuse" | tr -d '\r' | sort | uniq -c | tr -s ' ')|$(grep -a -c '^RSET' "$T/wire.reuse")|$(tail -n 1 "$T/wire.reuse" | tr -d '\r')" \
 	"1| 2 MAIL FROM:<a@x.test> AUTH=$USER_|1|QUIT"
@@ -440,7 +444,6 @@ check "$(sed -n 's/^smtpclient\[[0-9]*\] [0-9.]* > MAIL/MAIL/p' "$T/transcript.r
 MAIL FROM:<a@x.test> AUTH=<AUTH data hidden>|1"
 kill "$cachepid"
 wait "$cachepid"
-cat "$T/stderr.reuse" >> "$T/stderr.smtpclient.reuse"
 rm -f "$C/sessionidle"
 
 case_ 'the suite saw every stage run (argv, environment, /proc while running)'
