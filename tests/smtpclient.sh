@@ -1057,6 +1057,52 @@ check "$out" "scacherun: fresh
 smtpclient: fatal: unable to use network fds 6/7: fd 6: bad file descriptor
 exit 111"
 
+# An authenticated session (auth yes in its state) is used only with
+# credentials, and only once authclient -m gave MAIL's AUTH=: here the
+# key is the same on purpose (qmail-remote's would differ), and
+# smtpclient does not take it on its word.
+auth_peer='send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-AUTH PLAIN
+send 250-PIPELINING
+send 250 CHUNKING
+expect AUTH PLAIN
+send 334 
+read
+send 235 ok
+'"$batch"'
+raw 250 ok\r\n250 ok\r\n
+send 250 queued 1
+read'
+printf 'joe\0pw\0' > "$T/cred"
+printf '\0pw\0' > "$T/badcred"
+case_ 'cache, AUTH: an authenticated session goes back; given without AUTHFD it is stale (exit 113, nothing sent)'
+serve "$T/wire6" "$auth_peer"
+exec 8< "$T/cred"
+SCENV="$SCDEF AUTHFD=8" run ka -c "$port"
+exec 8<&-
+check "$out" "scacherun: fresh
+r^@K127.0.0.1 accepted message.
+Remote host said: 250 queued 1
+^@exit 0"
+SCENV=$SCDEF run ka
+check "$out" "scacherun: session
+exit 113"
+wait $peerpid
+check "$(grep -c -e RSET -e QUIT "$T/wire6")|$(grep -a '^MAIL' "$T/wire6" | show)" "0|MAIL FROM:<a@x.test> AUTH=joe^M"
+case_ 'cache, AUTH: credentials authclient -m refuses (an empty user): stale, nothing sent'
+serve "$T/wire7" "$auth_peer"
+exec 8< "$T/cred"
+SCENV="$SCDEF AUTHFD=8" run kb -c "$port"
+exec 8< "$T/badcred"
+SCENV="$SCDEF AUTHFD=8" run kb
+exec 8<&-
+check "$out" "scacherun: session
+exit 113"
+wait $peerpid
+check "$(grep -c -e RSET -e QUIT -e '^AUTH' "$T/wire7")" 1
+
 kill $cachepid
 wait $cachepid
 
