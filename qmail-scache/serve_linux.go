@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/scache"
@@ -328,25 +327,7 @@ func sendQuit(fd int) {
 // to read, no hang-up, no error, at this very moment (ppoll with a zero
 // timeout). Whatever an idle server says (421) or does (close) makes
 // the session useless.
-func alive(s *session) bool {
-	pfd := struct {
-		fd             int32
-		events, revent int16
-	}{int32(s.readFD()), pollIn | pollRDHup, 0}
-	var ts syscall.Timespec
-	for {
-		n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		if e == syscall.EINTR {
-			continue
-		}
-		return e == 0 && n == 0
-	}
-}
-
-const (
-	pollIn    = 0x1
-	pollRDHup = 0x2000
-)
+func alive(s *session) bool { return scache.Quiet(s.readFD()) }
 
 // accept takes clients until the listener closes: only processes of
 // our own user (SO_PEERCRED), each served by a goroutine of its own.

@@ -20,6 +20,7 @@ import (
 	"qmail-remote-go/lib/fdio"
 	"qmail-remote-go/lib/handoff"
 	"qmail-remote-go/lib/report"
+	"qmail-remote-go/lib/scache"
 	"qmail-remote-go/lib/trace"
 	"qmail-remote-go/lib/version"
 )
@@ -75,7 +76,7 @@ func run(args []string) int {
 	if s.cache.from != nil {
 		// RSET proves it alive; but a session the server closed or
 		// sent 421 on while idle is readable already: not a byte to it.
-		if !idle(6) {
+		if !scache.Quiet(6) {
 			s.stale("the server closed it or spoke while it was idle")
 			return handoff.ExitStale
 		}

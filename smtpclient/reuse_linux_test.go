@@ -26,20 +26,20 @@ func TestIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Close(fds[0])
-	if !idle(fds[0]) {
+	if !scache.Quiet(fds[0]) {
 		t.Error("idle socket: not idle")
 	}
 	syscall.Write(fds[1], []byte("421 bye\r\n"))
-	if idle(fds[0]) {
+	if scache.Quiet(fds[0]) {
 		t.Error("421 waiting: idle")
 	}
 	var buf [64]byte
 	syscall.Read(fds[0], buf[:])
-	if !idle(fds[0]) {
+	if !scache.Quiet(fds[0]) {
 		t.Error("read again: not idle")
 	}
 	syscall.Close(fds[1])
-	if idle(fds[0]) {
+	if scache.Quiet(fds[0]) {
 		t.Error("EOF: idle")
 	}
 	r, w, err := os.Pipe()
@@ -47,11 +47,11 @@ func TestIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if !idle(int(r.Fd())) {
+	if !scache.Quiet(int(r.Fd())) {
 		t.Error("pipe: not idle")
 	}
 	w.Close()
-	if idle(int(r.Fd())) {
+	if scache.Quiet(int(r.Fd())) {
 		t.Error("pipe without writer: idle")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"syscall"
-	"unsafe"
 )
 
 // The Linux-only parts of starting tlswrap and authclient; the build
@@ -24,24 +23,6 @@ func bigPipe(f *os.File) {
 	const setPipeSize = 1031 // F_SETPIPE_SZ
 	if rc, err := f.SyscallConn(); err == nil {
 		rc.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, setPipeSize, 1<<20) })
-	}
-}
-
-// idle tells whether descriptor fd has nothing to read and no hang-up:
-// a ppoll with a zero timeout (an idle session from the cache; the
-// server's EOF or unsolicited 421 makes it readable).
-func idle(fd int) bool {
-	pfd := struct {
-		fd             int32
-		events, revent int16
-	}{fd: int32(fd), events: 0x1} // POLLIN
-	var ts syscall.Timespec
-	for {
-		n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		if e == syscall.EINTR {
-			continue
-		}
-		return e == 0 && n == 0
 	}
 }
 

@@ -15,10 +15,6 @@ func diesWithUs() *syscall.SysProcAttr { return nil }
 
 func bigPipe(*os.File) {}
 
-// idle: without ppoll here, RSET alone proves a session from the cache
-// (which needs Linux anyway: lib/scache).
-func idle(int) bool { return true }
-
 // keepInherited: without /proc/self/fd here, descriptors left open
 // without close-on-exec by our parent reach tlswrap as they came.
 func keepInherited() {}

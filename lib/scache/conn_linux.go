@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Timeout bounds every operation of a client on the cache's socket: a
@@ -268,3 +269,24 @@ func CloseFDs(fds []int) {
 
 // Supported tells whether this system has a session cache.
 const Supported = true
+
+// Quiet tells whether an idle session's read descriptor fd has nothing
+// to read and no hang-up: a ppoll with a zero timeout, which reads
+// nothing. A server that closed the session or said 421 while it was
+// idle makes it readable. qmail-scache asks before it hands a session
+// out, smtpclient once more before it writes to one.
+func Quiet(fd int) bool {
+	const pollIn, pollRDHup = 0x1, 0x2000
+	pfd := struct {
+		fd             int32
+		events, revent int16
+	}{int32(fd), pollIn | pollRDHup, 0}
+	var ts syscall.Timespec
+	for {
+		n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if e == syscall.EINTR {
+			continue
+		}
+		return e == 0 && n == 0
+	}
+}
