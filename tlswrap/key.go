@@ -81,9 +81,18 @@ func loadKey(name string, pass []byte, hasPass bool, passErr error) (crypto.Sign
 		default:
 			der, err = decryptPKCS8(der, pass)
 		}
+		wrong := errors.New(name + ": unable to decrypt the key (wrong password?)")
 		if err != nil {
-			return nil, errors.New(name + ": unable to decrypt the key (wrong password?)")
+			return nil, wrong
 		}
+		// A wrong password passes the padding check of legacy PEM and
+		// PKCS#8 CBC about once in 256 tries, and leaves bytes that are
+		// no key: that is still the password's fault, said as such.
+		k, err := parseKey(der)
+		if err != nil {
+			return nil, wrong
+		}
+		return k, nil
 	}
 	return parseKey(der)
 }

@@ -181,3 +181,23 @@ func TestLoadClientCert(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongPasswordPadding: bytes that decrypt with valid padding but
+// are no key, as a wrong password gives about once in 256 tries, are
+// reported as a password that may be wrong, not as a file that cannot
+// be parsed (seen as a flaky tests/tlswrap.sh case).
+func TestWrongPasswordPadding(t *testing.T) {
+	//lint:ignore SA1019 legacy PEM encryption is what is tested
+	blk, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", []byte("not a key at all"), []byte("pw"), x509.PEMCipherAES128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(name, pem.EncodeToMemory(blk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadKey(name, []byte("pw"), true, nil)
+	if err == nil || !strings.Contains(err.Error(), "unable to decrypt the key (wrong password?)") {
+		t.Fatalf("loadKey = %v", err)
+	}
+}
