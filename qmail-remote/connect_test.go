@@ -292,7 +292,7 @@ func TestLinkAsksCache(t *testing.T) {
 	k.ask = func(c candidate) *reused {
 		asked = append(asked, c.Addr.String())
 		if c.Addr.String() == "192.0.2.2" {
-			return &reused{Session: &scache.Session{Files: []*os.File{r}}, key: "k"}
+			return &reused{Session: &scache.Session{Files: []*os.File{r}}}
 		}
 		return nil
 	}

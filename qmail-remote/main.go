@@ -99,6 +99,7 @@ type delivery struct {
 	// of control/sessionmessages and sessionlifetime when one does.
 	cache  *scache.Client
 	limits plan.SessionLimits
+	keys   map[candidate]string // the session keys made (sessionKey)
 }
 
 func (d *delivery) run() (out []byte, f *final) {

@@ -21,11 +21,8 @@ import (
 // K instead of sending QUIT. When none runs, nothing here happens: no
 // file is read, no variable set.
 
-// A reused is a session from the cache and the key it was found under.
-type reused struct {
-	*scache.Session
-	key string
-}
+// A reused is a session from the cache.
+type reused struct{ *scache.Session }
 
 // openCache connects to the cache once per run, for an SMTP route that
 // is not SMTPS; with a cache, it reads control/sessionmessages and
@@ -66,10 +63,22 @@ func (d *delivery) closeCache() {
 // back to it in this run.
 func (d *delivery) cacheFor(c candidate) bool { return d.cache != nil && d.Cacheable(c) }
 
-// sessionKey is the cache's key for a session to c (plan.SessionKey).
+// sessionKey is the cache's key for a session to c (plan.SessionKey),
+// made once per candidate in a run: ask needs it, and the speaker's run
+// after it (SESSIONKEY), and nothing it is made of changes in between
+// (the local address, which sp also holds, is no part of it; the D8
+// retry, whose TLS differs, never asks for one).
 func (d *delivery) sessionKey(c candidate, sp plan.Speaking) string {
+	if k, ok := d.keys[c]; ok {
+		return k
+	}
 	name, _ := d.Argv(c, d.bin, nil, false)
-	return d.SessionKey(c, sp, name)
+	k := d.SessionKey(c, sp, name)
+	if d.keys == nil {
+		d.keys = map[candidate]string{}
+	}
+	d.keys[c] = k
+	return k
 }
 
 // ask asks the cache for an idle session to c; nil for none. A cache
@@ -97,7 +106,7 @@ func (d *delivery) ask(c candidate) *reused {
 	age := time.Now().Unix() - s.State.Born
 	d.note.Note("session cache: a session to " + c.Addr.String() + ", " + strconv.Itoa(s.State.Count) +
 		" message(s) so far, opened " + strconv.FormatInt(age, 10) + " s ago")
-	return &reused{s, key}
+	return &reused{s}
 }
 
 // sessionEnv adds to a speaker's environment and descriptors what it
