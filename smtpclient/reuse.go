@@ -37,17 +37,12 @@ type reuse struct {
 	noKeep string            // why the session may not go back: a 4xx reply, a lost or odd reply ("" for none)
 }
 
-const (
-	defaultMessages = 100
-	defaultLifetime = 300
-)
-
 // cacheSettings reads SESSION, SESSIONFD, SESSIONKEY, SESSIONMESSAGES
 // and SESSIONLIFETIME, which qmail-remote sets when the cache runs.
 func (s *session) cacheSettings() error {
 	c := &s.cache
 	c.born = s.now().Unix()
-	c.messages, c.lifetime = defaultMessages, defaultLifetime
+	c.messages, c.lifetime = scache.DefaultMessages, scache.DefaultLifetime
 	if v, ok := os.LookupEnv("SESSION"); ok {
 		st, err := scache.ParseState(v)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"qmail-remote-go/lib/control"
 	"qmail-remote-go/lib/route"
+	"qmail-remote-go/lib/scache"
 )
 
 // The session cache (qmail-scache, issue 21): qmail-remote asks it for
@@ -33,8 +34,8 @@ type SessionLimits struct {
 
 // The defaults, and the most each file may say.
 const (
-	DefaultSessionMessages = 100
-	DefaultSessionLifetime = 300
+	DefaultSessionMessages = scache.DefaultMessages
+	DefaultSessionLifetime = scache.DefaultLifetime
 	MaxSessionMessages     = 1000000
 	MaxSessionLifetime     = 86400
 )

@@ -29,6 +29,15 @@ const (
 // Path is the cache's socket: $QMAILHOME/queue/lock/scache/socket.
 func Path() string { return filepath.Join(control.HomeDir(), Dir, SocketName) }
 
+// The limits of a session when control/sessionmessages and
+// control/sessionlifetime are missing (qmail-remote reads them) and
+// SESSIONMESSAGES and SESSIONLIFETIME are unset (smtpclient reads them):
+// messages it carries, seconds from its connection on.
+const (
+	DefaultMessages = 100
+	DefaultLifetime = 300
+)
+
 // MaxRecord bounds a record: a receiver reads at most this many bytes,
 // and a longer one is an error, never half a record.
 const MaxRecord = 16 << 10
