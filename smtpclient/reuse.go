@@ -170,7 +170,7 @@ func (s *session) rset() *ending {
 }
 
 // proof reads the reply to the RSET at the head of a pipelined batch
-// (envelope.go) and decides, as SCACHE.md's table says: 2xx goes on;
+// (envelope.go) and decides, as D36 says (doc/behaviour.md): 2xx goes on;
 // 421, or no reply while nothing that can deliver went out, is stale;
 // no reply once BDAT LAST and the whole message went out is today's
 // "Possible duplicate!"; any other reply is stale when nothing can
@@ -223,7 +223,7 @@ func (s *session) state() scache.State {
 }
 
 // keepable tells why a session that ended in K may not go back to the
-// cache ("" when it may): SCACHE.md, "What is cached".
+// cache ("" when it may): doc/behaviour.md D36, "When it is handed back".
 func (s *session) keepable() string {
 	c := &s.cache
 	switch {

@@ -112,8 +112,8 @@ func state(ext map[string]string, tls map[string]string) *scache.State {
 	return &scache.State{Born: born, Count: 3, Ext: ext, TLS: tls}
 }
 
-// TestReusedProof: every row of the table of RSET's reply (SCACHE.md,
-// "Reused session, the proof of life").
+// TestReusedProof: every row of the table of RSET's reply (doc/behaviour.md D36,
+// "Proof of life").
 func TestReusedProof(t *testing.T) {
 	const (
 		kText   = "r\x00K192.0.2.1 accepted message.\nRemote host said: 250 queued\n" + kReuse + "\x00"

@@ -471,7 +471,7 @@ func (s *session) traceSent(line string) {
 }
 
 // readReply reads one reply and puts it in the transcript. A 4xx, or
-// no reply, keeps the session out of the cache (SCACHE.md).
+// no reply, keeps the session out of the cache (doc/behaviour.md, D36).
 func (s *session) readReply() (smtp.Reply, error) {
 	rep, err := smtp.ReadReply(s.r)
 	switch {
