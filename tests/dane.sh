@@ -69,16 +69,6 @@ cipher() { sed 's/TLS_AES_128_GCM_SHA256\|TLS_AES_256_GCM_SHA384\|TLS_CHACHA20_P
 
 printf 'Subject: dane\n\nhello\n' > "$T/msg"
 
-starttls() {
-	printf '%s\n' "send 220 mx.test ESMTP
-read
-send 250-mx.test
-send 250-STARTTLS
-send 250 8BITMIME
-expect STARTTLS
-send 220 2.0.0 go ahead
-tls $K/${1:-server.pem} $K/server.key"
-}
 rest='read
 send 250-mx.test
 send 250 8BITMIME

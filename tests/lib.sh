@@ -129,6 +129,21 @@ netns() {
 	fi
 }
 
+# starttls [CERT [KEY]]: a fakepeer script that offers STARTTLS and, once
+# asked, answers with the certificate CERT and its key KEY from $K, the
+# suite's folder of mkcerts' files (server.pem and server.key unless
+# said); the dialogue after the handshake is the caller's.
+starttls() {
+	printf '%s\n' "send 220 mx.test ESMTP
+read
+send 250-mx.test
+send 250-STARTTLS
+send 250 8BITMIME
+expect STARTTLS
+send 220 2.0.0 go ahead
+tls $K/${1:-server.pem} $K/${2:-server.key}"
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

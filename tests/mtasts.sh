@@ -86,16 +86,6 @@ smtp() {
 	smtppid=$peerpid
 	echo ".test::$port" > "$C/smtproutes"
 }
-starttls() {
-	printf '%s\n' "send 220 mx.test ESMTP
-read
-send 250-mx.test
-send 250-STARTTLS
-send 250 8BITMIME
-expect STARTTLS
-send 220 2.0.0 go ahead
-tls $K/$1 $K/server.key"
-}
 rest='read
 send 250-mx.test
 send 250 8BITMIME

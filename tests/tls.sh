@@ -56,17 +56,6 @@ route() { echo "mx.test:mx.test:$port" > "$C/smtproutes"; }
 
 printf 'Subject: tls\n\nhello\n' > "$T/msg"
 
-# STARTTLS offered; after it the server certificate CERT.
-starttls() {
-	printf '%s\n' "send 220 mx.test ESMTP
-read
-send 250-mx.test
-send 250-STARTTLS
-send 250 8BITMIME
-expect STARTTLS
-send 220 2.0.0 go ahead
-tls $K/$1 $K/${2:-server.key}"
-}
 # The rest of the dialogue, over TLS.
 rest='read
 send 250-mx.test
