@@ -225,9 +225,12 @@ userrun() {
 	if [ $root = yes ]; then
 		command -v setpriv > /dev/null || return 1
 		mkdir -p "$T/u" && chown nobody "$T/u"
+		# nobody runs a copy of install.sh: the checkout itself may lie
+		# in a folder only root may enter (a clone under mktemp -d).
+		cp "$top/install.sh" "$T/v1/install.sh"
 		chmod -R a+rX "$T/v1"
 		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups env BIN="$T/v1" COMPILE="$T/v1/compile" \
-			DESTDIR="$T/u/d" QMAILHOME=/var/qmail QMAILR=qmailr PROGS="$PROGS" sh "$top/install.sh" install 2>&1)
+			DESTDIR="$T/u/d" QMAILHOME=/var/qmail QMAILR=qmailr PROGS="$PROGS" sh "$T/v1/install.sh" install 2>&1)
 	else
 		mkdir -p "$T/u"
 		out=$(env BIN="$T/v1" COMPILE="$T/v1/compile" DESTDIR="$T/u/d" QMAILHOME=/var/qmail QMAILR=qmailr \
